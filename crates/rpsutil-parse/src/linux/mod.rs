@@ -1,0 +1,14 @@
+//! Parsers for Linux `/proc` files. Each module names the file it reads and cites
+//! `man 5 proc` for its layout.
+
+pub mod cmdline;
+pub mod environ;
+pub mod fdinfo;
+pub mod io;
+pub mod meminfo;
+pub mod net;
+pub mod proc_stat;
+pub mod smaps;
+pub mod stat;
+pub mod statm;
+pub mod status;
