@@ -39,7 +39,8 @@ pub(crate) fn parse_i64(field: &[u8], what: &str) -> Result<i64> {
             .map(|v| -v)
             .map_err(|_| ParseError::new(format!("{what}: number out of range")))
     } else {
-        i64::try_from(magnitude).map_err(|_| ParseError::new(format!("{what}: number out of range")))
+        i64::try_from(magnitude)
+            .map_err(|_| ParseError::new(format!("{what}: number out of range")))
     }
 }
 

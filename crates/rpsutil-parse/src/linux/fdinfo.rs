@@ -29,10 +29,11 @@ pub fn parse_fdinfo(data: &[u8]) -> Result<FdInfo> {
             if v.is_empty() || v.len() > 11 || !v.iter().all(|b| (b'0'..=b'7').contains(b)) {
                 return Err(ParseError::new("fdinfo flags: not an octal number"));
             }
-            let n = v.iter().fold(0u64, |acc, b| (acc << 3) | u64::from(b - b'0'));
-            flags = Some(
-                u32::try_from(n).map_err(|_| ParseError::new("fdinfo flags: out of range"))?,
-            );
+            let n = v
+                .iter()
+                .fold(0u64, |acc, b| (acc << 3) | u64::from(b - b'0'));
+            flags =
+                Some(u32::try_from(n).map_err(|_| ParseError::new("fdinfo flags: out of range"))?);
         }
         if pos.is_some() && flags.is_some() {
             break;
@@ -51,9 +52,21 @@ mod tests {
 
     #[test]
     fn real_files() {
-        let w = parse_fdinfo(include_bytes!("../../fixtures/linux/vm-6.18/proc-python-fdinfo-write")).unwrap();
-        assert_eq!(w, FdInfo { pos: 0, flags: 0o2100001 });
-        let a = parse_fdinfo(include_bytes!("../../fixtures/linux/vm-6.18/proc-python-fdinfo-append")).unwrap();
+        let w = parse_fdinfo(include_bytes!(
+            "../../fixtures/linux/vm-6.18/proc-python-fdinfo-write"
+        ))
+        .unwrap();
+        assert_eq!(
+            w,
+            FdInfo {
+                pos: 0,
+                flags: 0o2100001
+            }
+        );
+        let a = parse_fdinfo(include_bytes!(
+            "../../fixtures/linux/vm-6.18/proc-python-fdinfo-append"
+        ))
+        .unwrap();
         assert_eq!(a.flags, 0o2102001);
     }
 
@@ -63,7 +76,13 @@ mod tests {
         assert!(parse_fdinfo(b"pos:\t1\nflags:\t09\n").is_err());
         assert!(parse_fdinfo(b"pos:\tx\nflags:\t0\n").is_err());
         assert!(parse_fdinfo(b"pos:\t5\nflags:\t77777777777\n").is_err());
-        assert_eq!(parse_fdinfo(b"pos:\t5\nflags:\t0100002\n").unwrap(), FdInfo { pos: 5, flags: 0o100002 });
+        assert_eq!(
+            parse_fdinfo(b"pos:\t5\nflags:\t0100002\n").unwrap(),
+            FdInfo {
+                pos: 5,
+                flags: 0o100002
+            }
+        );
     }
 
     proptest! {

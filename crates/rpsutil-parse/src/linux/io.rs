@@ -46,7 +46,9 @@ pub fn parse_io(data: &[u8]) -> Result<ProcIo> {
         seen |= 1 << bit;
     }
     if seen & 0x3f != 0x3f {
-        return Err(ParseError::new("io: a counter among rchar, wchar, syscr, syscw, read_bytes, write_bytes is missing"));
+        return Err(ParseError::new(
+            "io: a counter among rchar, wchar, syscr, syscw, read_bytes, write_bytes is missing",
+        ));
     }
     Ok(io)
 }
@@ -76,7 +78,9 @@ mod tests {
         assert!(parse_io(b"").is_err());
         assert!(parse_io(b"rchar: 1\nwchar: 2\n").is_err());
         assert!(parse_io(b"rchar: x\n").is_err());
-        let ok = parse_io(b"rchar: 1\nwchar: 2\nsyscr: 3\nsyscw: 4\nread_bytes: 5\nwrite_bytes: 6\n").unwrap();
+        let ok =
+            parse_io(b"rchar: 1\nwchar: 2\nsyscr: 3\nsyscw: 4\nread_bytes: 5\nwrite_bytes: 6\n")
+                .unwrap();
         assert_eq!(ok.write_bytes, 6);
         assert_eq!(ok.cancelled_write_bytes, 0);
     }

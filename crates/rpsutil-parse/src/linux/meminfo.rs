@@ -71,7 +71,10 @@ mod tests {
 
     #[test]
     fn no_space_after_colon() {
-        let m = parse_meminfo(b"MemTotal: 10 kB\nShadowCallStack:10373888 kB\nHugePages_Total:       0\n").unwrap();
+        let m = parse_meminfo(
+            b"MemTotal: 10 kB\nShadowCallStack:10373888 kB\nHugePages_Total:       0\n",
+        )
+        .unwrap();
         assert_eq!(m.get("ShadowCallStack"), Some(10373888 * 1024));
         assert_eq!(m.get("HugePages_Total"), Some(0));
         assert!(parse_meminfo(b"MemTotal: x kB\n").is_err());

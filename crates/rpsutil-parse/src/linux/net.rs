@@ -123,9 +123,8 @@ pub fn parse_unix_line(line: &[u8]) -> Result<UnixSocket> {
     };
     let mut f: [&[u8]; 7] = [&[]; 7];
     for (i, slot) in f.iter_mut().enumerate() {
-        *slot = take().ok_or_else(|| {
-            ParseError::new(format!("net unix: {i} fields, expected at least 7"))
-        })?;
+        *slot = take()
+            .ok_or_else(|| ParseError::new(format!("net unix: {i} fields, expected at least 7")))?;
     }
     let path = rest
         .iter()
@@ -159,7 +158,8 @@ mod tests {
     #[cfg(target_endian = "little")]
     #[test]
     fn real_tcp_tables() {
-        let v4 = parse_inet_table(include_bytes!("../../fixtures/linux/vm-6.18/proc-net-tcp")).unwrap();
+        let v4 =
+            parse_inet_table(include_bytes!("../../fixtures/linux/vm-6.18/proc-net-tcp")).unwrap();
         // The fixture was captured with a listener on 127.0.0.1:39911 (0x9BE7).
         let l = v4.iter().find(|s| s.local.1 == 39911).unwrap();
         assert_eq!(l.local.0, "127.0.0.1".parse::<IpAddr>().unwrap());
@@ -167,16 +167,19 @@ mod tests {
         assert_eq!(l.remote, ("0.0.0.0".parse().unwrap(), 0));
         assert_eq!(l.inode, 6546);
         assert!(v4.iter().any(|s| s.state == 1 && s.remote.1 == 39911));
-        let v6 = parse_inet_table(include_bytes!("../../fixtures/linux/vm-6.18/proc-net-tcp6")).unwrap();
+        let v6 =
+            parse_inet_table(include_bytes!("../../fixtures/linux/vm-6.18/proc-net-tcp6")).unwrap();
         assert_eq!(v6[0].local, ("::1".parse().unwrap(), 33803));
-        let u6 = parse_inet_table(include_bytes!("../../fixtures/linux/vm-6.18/proc-net-udp6")).unwrap();
+        let u6 =
+            parse_inet_table(include_bytes!("../../fixtures/linux/vm-6.18/proc-net-udp6")).unwrap();
         assert_eq!(u6[0].local, ("::".parse().unwrap(), 54629));
         assert_eq!(u6[0].state, 7);
     }
 
     #[test]
     fn real_unix_table() {
-        let u = parse_unix_table(include_bytes!("../../fixtures/linux/vm-6.18/proc-net-unix")).unwrap();
+        let u =
+            parse_unix_table(include_bytes!("../../fixtures/linux/vm-6.18/proc-net-unix")).unwrap();
         assert_eq!(u[0].path, b"/tmp/rpsutil fixture sock");
         assert_eq!(u[0].kind, 1);
         assert_eq!(u[0].inode, 6552);

@@ -56,7 +56,10 @@ mod tests {
     fn real_file() {
         let data = include_bytes!("../../fixtures/linux/vm-6.18/proc-python-statm");
         let text = String::from_utf8_lossy(data);
-        let expect: Vec<u64> = text.split_whitespace().map(|x| x.parse().unwrap()).collect();
+        let expect: Vec<u64> = text
+            .split_whitespace()
+            .map(|x| x.parse().unwrap())
+            .collect();
         let s = parse_statm(data).unwrap();
         assert_eq!(
             vec![s.size, s.resident, s.shared, s.text, s.lib, s.data, s.dt],

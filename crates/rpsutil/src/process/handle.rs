@@ -1,0 +1,865 @@
+//! [`Process`]: a handle on one process, identified by (pid, start time).
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use super::types::*;
+use super::Pid;
+use crate::common::{name as name_rules, percent};
+use crate::net::{ConnKind, Connection};
+use crate::sys::imp;
+use crate::{Error, Result};
+
+/// A handle on one process.
+///
+/// Like psutil's `Process`, it holds the pid and the process's identity (pid + start
+/// time) and queries the OS on each call. Every call that changes the process
+/// (signals, `set_*`) and `ppid`, `parent`, `children` first checks that the pid still
+/// belongs to the same process, so a recycled pid is never signalled
+/// ([`Error::NoSuchProcess`] "its PID has been reused" instead).
+///
+/// `Clone` shares the handle (its caches and its `cpu_percent` sampler); equality and
+/// hashing are by identity.
+///
+/// ```
+/// let me = rpsutil::Process::current().unwrap();
+/// assert_eq!(me.pid(), std::process::id());
+/// # #[cfg(target_os = "linux")]
+/// assert!(me.is_running());
+/// ```
+#[derive(Clone)]
+pub struct Process {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pid: Pid,
+    /// Identity: start time in clock ticks after boot (None if unreadable).
+    start: Option<u64>,
+    root: Arc<Path>,
+    name: Mutex<Option<String>>,
+    exe: OnceLock<PathBuf>,
+    create_time: OnceLock<f64>,
+    cpu_last: Mutex<Option<(Instant, f64)>>,
+    oneshot: Mutex<OneShot>,
+    exit: Mutex<Option<Option<ExitCode>>>,
+    gone: AtomicBool,
+    reused: AtomicBool,
+}
+
+#[derive(Default)]
+struct OneShot {
+    depth: u32,
+    cache: imp::RawCache,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Pids whose reuse `is_running` detected; the shared `process_iter` table drops them.
+pub(crate) static REUSED_PIDS: Mutex<Option<HashSet<Pid>>> = Mutex::new(None);
+
+impl Process {
+    /// A handle on process `pid` (on Linux a thread id works too, as in psutil).
+    ///
+    /// Errors: [`Error::NoSuchProcess`] ("process PID not found") if there is no such
+    /// process, or ("process PID out of range") for a pid above the OS's `pid_t`.
+    ///
+    /// ```
+    /// let me = rpsutil::Process::new(std::process::id()).unwrap();
+    /// assert!(rpsutil::Process::new(u32::MAX).is_err());
+    /// ```
+    pub fn new(pid: Pid) -> Result<Process> {
+        Process::new_primed(pid, crate::sys::procfs_root()).map(|p| {
+            // The stat read that identified the process is not reused later.
+            lock(&p.inner.oneshot).cache = imp::RawCache::default();
+            p
+        })
+    }
+
+    /// Like [`Process::new`] with an explicit root; the stat record read to learn the
+    /// identity stays in the oneshot cache, so a snapshot taken right away does not
+    /// read it again.
+    pub(crate) fn new_primed(pid: Pid, root: Arc<Path>) -> Result<Process> {
+        if i32::try_from(pid).is_err() {
+            return Err(Error::NoSuchProcess {
+                pid,
+                name: None,
+                msg: "process PID out of range".into(),
+            });
+        }
+        let mut cache = imp::RawCache::default();
+        let start = {
+            let mut p = imp::Proc::new(pid, &root, Some(&mut cache));
+            match imp::start_ticks(&mut p) {
+                Ok(s) => Some(s),
+                Err(e) if e.is_no_such_process() && !e.is_zombie() => {
+                    return Err(Error::NoSuchProcess {
+                        pid,
+                        name: None,
+                        msg: "process PID not found".into(),
+                    })
+                }
+                Err(Error::Unsupported { what }) => return Err(Error::Unsupported { what }),
+                Err(_) => None,
+            }
+        };
+        let p = Process::from_parts(pid, start, root);
+        lock(&p.inner.oneshot).cache = cache;
+        Ok(p)
+    }
+
+    /// The calling process.
+    pub fn current() -> Result<Process> {
+        Process::new(std::process::id())
+    }
+
+    pub(crate) fn from_parts(pid: Pid, start: Option<u64>, root: Arc<Path>) -> Process {
+        Process {
+            inner: Arc::new(Inner {
+                pid,
+                start,
+                root,
+                name: Mutex::new(None),
+                exe: OnceLock::new(),
+                create_time: OnceLock::new(),
+                cpu_last: Mutex::new(None),
+                oneshot: Mutex::new(OneShot::default()),
+                exit: Mutex::new(None),
+                gone: AtomicBool::new(false),
+                reused: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> Pid {
+        self.inner.pid
+    }
+
+    fn known_name(&self) -> Option<String> {
+        lock(&self.inner.name).clone()
+    }
+
+    /// Runs a backend call with the oneshot cache if one is active, and fills the
+    /// known name into its errors.
+    fn call<T>(&self, f: impl FnOnce(&mut imp::Proc) -> Result<T>) -> Result<T> {
+        let result = {
+            let mut guard = lock(&self.inner.oneshot);
+            let shot = &mut *guard;
+            let cache = if shot.depth > 0 {
+                Some(&mut shot.cache)
+            } else {
+                None
+            };
+            let mut p = imp::Proc::new(self.inner.pid, &self.inner.root, cache);
+            f(&mut p)
+        };
+        result.map_err(|e| self.tag(e))
+    }
+
+    fn tag(&self, e: Error) -> Error {
+        if e.is_no_such_process() && !e.is_zombie() {
+            self.inner.gone.store(true, Ordering::Relaxed);
+        }
+        e.with_name(self.known_name().as_deref())
+    }
+
+    /// Runs `f` with the raw sources (`/proc/PID/stat`, `status`, `statm`, `cmdline`,
+    /// `smaps` on Linux) read at most once: psutil's `oneshot()`. Nested calls are
+    /// fine; the cache is dropped when the outermost call returns.
+    ///
+    /// ```
+    /// let p = rpsutil::Process::current().unwrap();
+    /// # #[cfg(target_os = "linux")]
+    /// let (name, ppid) = p.oneshot(|| (p.name().unwrap(), p.ppid().unwrap()));
+    /// ```
+    pub fn oneshot<R>(&self, f: impl FnOnce() -> R) -> R {
+        struct Exit<'a>(&'a Process);
+        impl Drop for Exit<'_> {
+            fn drop(&mut self) {
+                let mut g = lock(&self.0.inner.oneshot);
+                g.depth = g.depth.saturating_sub(1);
+                if g.depth == 0 {
+                    g.cache = imp::RawCache::default();
+                }
+            }
+        }
+        lock(&self.inner.oneshot).depth += 1;
+        let _exit = Exit(self);
+        f()
+    }
+
+    /// False once the process has ended or its pid was taken by another process
+    /// (zombies are "running", as in psutil).
+    pub fn is_running(&self) -> bool {
+        if self.inner.gone.load(Ordering::Relaxed) || self.inner.reused.load(Ordering::Relaxed) {
+            return false;
+        }
+        let mut p = imp::Proc::new(self.inner.pid, &self.inner.root, None);
+        match imp::start_ticks(&mut p) {
+            Ok(now) => {
+                if self.inner.start.is_some_and(|s| s != now) {
+                    self.inner.reused.store(true, Ordering::Relaxed);
+                    lock(&REUSED_PIDS)
+                        .get_or_insert_with(HashSet::new)
+                        .insert(self.inner.pid);
+                    false
+                } else {
+                    true
+                }
+            }
+            Err(e) if e.is_zombie() => true,
+            Err(e) if e.is_no_such_process() => {
+                self.inner.gone.store(true, Ordering::Relaxed);
+                false
+            }
+            Err(_) => true,
+        }
+    }
+
+    /// psutil's `_raise_if_pid_reused`: NoSuchProcess if the pid now belongs to
+    /// another process. A merely-dead process passes (the real call reports it).
+    fn ensure_same_process(&self) -> Result<()> {
+        if self.inner.reused.load(Ordering::Relaxed)
+            || (!self.is_running() && self.inner.reused.load(Ordering::Relaxed))
+        {
+            return Err(Error::NoSuchProcess {
+                pid: self.inner.pid,
+                name: self.known_name(),
+                msg: "process no longer exists and its PID has been reused".into(),
+            });
+        }
+        Ok(())
+    }
+
+    // ----------------------------------------------------------------- identity
+
+    /// The process name. The kernel keeps only 15 bytes of it; a name of that length
+    /// is completed from the basename of `argv[0]` when that starts with it (psutil's
+    /// rule). Non-UTF-8 bytes are replaced with U+FFFD.
+    ///
+    /// Source: Linux `/proc/PID/stat` field 2. Errors: NoSuchProcess.
+    pub fn name(&self) -> Result<String> {
+        let short = self.call(imp::name)?;
+        let name = if name_rules::may_be_truncated(&short) {
+            match self.cmdline() {
+                Ok(args) => {
+                    name_rules::extend_truncated_name(&short, args.first().map(String::as_str))
+                        .unwrap_or(short)
+                }
+                Err(e) if e.is_access_denied() || e.is_zombie() => short,
+                Err(e) => return Err(e),
+            }
+        } else {
+            short
+        };
+        *lock(&self.inner.name) = Some(name.clone());
+        Ok(name)
+    }
+
+    /// The executable's absolute path; empty for kernel threads. On AccessDenied it
+    /// is guessed from `argv[0]` when that is an absolute path to an executable file
+    /// (psutil's rule). Cached after the first success.
+    ///
+    /// Source: Linux `readlink /proc/PID/exe`, " (deleted)" dropped if the file is
+    /// gone. Errors: AccessDenied, ZombieProcess, NoSuchProcess.
+    pub fn exe(&self) -> Result<PathBuf> {
+        if let Some(exe) = self.inner.exe.get() {
+            return Ok(exe.clone());
+        }
+        let guess = || -> Option<PathBuf> {
+            let args = self.cmdline_os().ok()?;
+            let first = PathBuf::from(args.first()?);
+            if first.is_absolute() && first.is_file() && is_executable(&first) {
+                Some(first)
+            } else {
+                None
+            }
+        };
+        match self.call(imp::exe) {
+            Ok(path) if path.as_os_str().is_empty() => {
+                let path = guess().unwrap_or_default();
+                Ok(self.inner.exe.get_or_init(|| path).clone())
+            }
+            Ok(path) => Ok(self.inner.exe.get_or_init(|| path).clone()),
+            Err(e) if e.is_access_denied() => guess().ok_or(e),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The command line, lossily converted to UTF-8. See [`Process::cmdline_os`].
+    pub fn cmdline(&self) -> Result<Vec<String>> {
+        Ok(self
+            .cmdline_os()?
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect())
+    }
+
+    /// The command line as raw OS strings. Empty for kernel threads.
+    ///
+    /// Source: Linux `/proc/PID/cmdline`, split on NUL, or on spaces when the
+    /// process rewrote its arguments (psutil's rules, see `rpsutil_parse`).
+    /// Errors: ZombieProcess, NoSuchProcess.
+    pub fn cmdline_os(&self) -> Result<Vec<OsString>> {
+        self.call(imp::cmdline)
+    }
+
+    /// The initial environment, lossily converted to UTF-8.
+    ///
+    /// Source: Linux `/proc/PID/environ`. Kernel threads give an empty map (psutil
+    /// raises NoSuchProcess there, see docs/DIFFERENCES.md). Errors: AccessDenied,
+    /// ZombieProcess, NoSuchProcess.
+    pub fn environ(&self) -> Result<HashMap<String, String>> {
+        Ok(self
+            .environ_os()?
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
+            .collect())
+    }
+
+    /// The initial environment as raw OS strings.
+    pub fn environ_os(&self) -> Result<HashMap<OsString, OsString>> {
+        self.call(imp::environ)
+    }
+
+    /// When the process started, in seconds since the epoch (10 ms resolution on
+    /// Linux). Cached after the first call.
+    ///
+    /// Source: Linux stat field 22 / `CLK_TCK` + `btime` of `/proc/stat`.
+    pub fn create_time(&self) -> Result<f64> {
+        if let Some(t) = self.inner.create_time.get() {
+            return Ok(*t);
+        }
+        let since_boot = self.call(imp::start_seconds_since_boot)?;
+        let t = since_boot + imp::boot_time()?;
+        Ok(*self.inner.create_time.get_or_init(|| t))
+    }
+
+    /// The current status.
+    ///
+    /// Source: Linux stat field 3.
+    pub fn status(&self) -> Result<Status> {
+        match self.call(imp::status) {
+            Err(e) if e.is_zombie() => Ok(Status::Zombie),
+            other => other,
+        }
+    }
+
+    /// The parent's pid (0 for pid 1 and kernel threads on Linux). Checks PID reuse.
+    pub fn ppid(&self) -> Result<Pid> {
+        self.ensure_same_process()?;
+        self.call(imp::ppid)
+    }
+
+    /// The parent process, or None if there is none, it is gone, or it started after
+    /// this one (its pid was reused).
+    pub fn parent(&self) -> Result<Option<Process>> {
+        if self.inner.pid == super::iter::lowest_pid() {
+            return Ok(None);
+        }
+        let ppid = self.ppid()?;
+        match Process::new(ppid) {
+            Ok(parent) => match (parent.inner.start, self.inner.start) {
+                (Some(ps), Some(me)) if ps > me => Ok(None),
+                _ => Ok(Some(parent)),
+            },
+            Err(e) if e.is_no_such_process() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every ancestor, nearest first.
+    pub fn parents(&self) -> Result<Vec<Process>> {
+        let mut out = Vec::new();
+        let mut cur = self.clone();
+        while let Some(parent) = cur.parent()? {
+            if out.len() > 1 << 16 {
+                break; // a cycle cannot happen, but never loop forever
+            }
+            out.push(parent.clone());
+            cur = parent;
+        }
+        Ok(out)
+    }
+
+    /// The children (with `recursive`, every descendant). Processes that started
+    /// before this one are left out (their ppid is a recycled pid). Order is by pid
+    /// (non-recursive) or depth-first.
+    ///
+    /// Errors: AccessDenied if some `/proc/PID/stat` is unreadable.
+    pub fn children(&self, recursive: bool) -> Result<Vec<Process>> {
+        self.ensure_same_process()?;
+        let map = imp::ppid_map(&self.inner.root).map_err(|e| self.tag(e))?;
+        let my_start = self.inner.start;
+        let newer = |start: u64| my_start.is_none_or(|me| start >= me);
+        let make = |pid: Pid, start: u64| {
+            Process::from_parts(pid, Some(start), Arc::clone(&self.inner.root))
+        };
+        if !recursive {
+            return Ok(map
+                .iter()
+                .filter(|&&(pid, ppid, start)| {
+                    ppid == self.inner.pid && pid != self.inner.pid && newer(start)
+                })
+                .map(|&(pid, _, start)| make(pid, start))
+                .collect());
+        }
+        let mut by_parent: HashMap<Pid, Vec<(Pid, u64)>> = HashMap::new();
+        for &(pid, ppid, start) in &map {
+            by_parent.entry(ppid).or_default().push((pid, start));
+        }
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![self.inner.pid];
+        seen.insert(self.inner.pid);
+        while let Some(parent) = stack.pop() {
+            for &(pid, start) in by_parent.get(&parent).map(Vec::as_slice).unwrap_or(&[]) {
+                if newer(start) && seen.insert(pid) {
+                    out.push(make(pid, start));
+                    stack.push(pid);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The current working directory.
+    ///
+    /// Source: Linux `readlink /proc/PID/cwd`. Errors: AccessDenied, ZombieProcess.
+    pub fn cwd(&self) -> Result<PathBuf> {
+        self.call(imp::cwd)
+    }
+
+    /// The name of the real user, or the uid as text when the user database has no
+    /// such uid. Names are cached for one second.
+    pub fn username(&self) -> Result<String> {
+        self.call(imp::username)
+    }
+
+    /// Real, effective and saved user ids.
+    ///
+    /// Source: Linux `Uid:` of `/proc/PID/status`.
+    pub fn uids(&self) -> Result<Ids> {
+        self.call(imp::uids)
+    }
+
+    /// Real, effective and saved group ids.
+    pub fn gids(&self) -> Result<Ids> {
+        self.call(imp::gids)
+    }
+
+    /// The controlling terminal (e.g. `/dev/pts/3`), or None.
+    ///
+    /// Source: Linux stat field 7, matched to `/dev/pts/N` or `/dev/tty*`.
+    pub fn terminal(&self) -> Result<Option<String>> {
+        self.call(imp::terminal)
+    }
+
+    // ---------------------------------------------------------------- scheduling
+
+    /// The nice value (-20 highest priority .. 19 lowest).
+    pub fn nice(&self) -> Result<i32> {
+        self.call(imp::nice)
+    }
+
+    /// Sets the nice value (`setpriority(2)`; the kernel clamps to -20..19). Lowering
+    /// it needs CAP_SYS_NICE (else AccessDenied). Checks PID reuse.
+    pub fn set_nice(&self, value: i32) -> Result<()> {
+        self.ensure_same_process()?;
+        imp::set_nice(&self.inner.root, self.inner.pid, value).map_err(|e| self.tag(e))
+    }
+
+    /// The I/O scheduling class and level (`ioprio_get(2)`). Linux only.
+    pub fn ionice(&self) -> Result<IoNice> {
+        imp::ionice_get(&self.inner.root, self.inner.pid).map_err(|e| self.tag(e))
+    }
+
+    /// Sets the I/O class and level (`ioprio_set(2)`). `value` is 0-7 and only
+    /// allowed for the realtime and best-effort classes (psutil's checks). The
+    /// realtime class needs CAP_SYS_ADMIN. Checks PID reuse.
+    pub fn set_ionice(&self, ioclass: IoPriorityClass, value: Option<i32>) -> Result<()> {
+        let v = value.unwrap_or(0);
+        if v != 0 && matches!(ioclass, IoPriorityClass::Idle | IoPriorityClass::None) {
+            return Err(Error::invalid(format!(
+                "{} ioclass accepts no value",
+                ioclass.name()
+            )));
+        }
+        if !(0..=7).contains(&v) {
+            return Err(Error::invalid("value not in 0-7 range"));
+        }
+        self.ensure_same_process()?;
+        imp::ionice_set(&self.inner.root, self.inner.pid, ioclass, v).map_err(|e| self.tag(e))
+    }
+
+    /// The (soft, hard) limit of `resource` (`prlimit(2)`); [`RLIM_INFINITY`] is
+    /// unlimited. Needs the same uid or CAP_SYS_RESOURCE for other processes.
+    pub fn rlimit(&self, resource: Resource) -> Result<Rlimit> {
+        if self.inner.pid == 0 {
+            return Err(Error::invalid("can't use prlimit() against PID 0 process"));
+        }
+        imp::rlimit_get(&self.inner.root, self.inner.pid, resource).map_err(|e| self.tag(e))
+    }
+
+    /// Sets the (soft, hard) limit of `resource`. Raising the hard limit needs
+    /// CAP_SYS_RESOURCE. Checks PID reuse.
+    pub fn set_rlimit(&self, resource: Resource, limits: Rlimit) -> Result<()> {
+        if self.inner.pid == 0 {
+            return Err(Error::invalid("can't use prlimit() against PID 0 process"));
+        }
+        let finite = |v: i64| v != RLIM_INFINITY;
+        if (finite(limits.1) && (!finite(limits.0) || limits.0 > limits.1))
+            || limits.0 < RLIM_INFINITY
+            || limits.1 < RLIM_INFINITY
+        {
+            return Err(Error::invalid("current limit exceeds maximum limit"));
+        }
+        self.ensure_same_process()?;
+        imp::rlimit_set(&self.inner.root, self.inner.pid, resource, limits).map_err(|e| self.tag(e))
+    }
+
+    /// The CPUs the process may run on, sorted (`sched_getaffinity(2)`).
+    pub fn cpu_affinity(&self) -> Result<Vec<u32>> {
+        let mut cpus =
+            imp::cpu_affinity_get(&self.inner.root, self.inner.pid).map_err(|e| self.tag(e))?;
+        cpus.sort_unstable();
+        cpus.dedup();
+        Ok(cpus)
+    }
+
+    /// Pins the process to `cpus`; an empty slice means every CPU. Every number must be
+    /// a CPU of this machine (psutil silently drops bad numbers mixed with good ones;
+    /// here they are an error). Checks PID reuse.
+    pub fn set_cpu_affinity(&self, cpus: &[u32]) -> Result<()> {
+        let ncpus = imp::cpu_count_in_proc_stat()?;
+        let all: Vec<u32> = (0..ncpus).collect();
+        let wanted: Vec<u32> = if cpus.is_empty() {
+            all.clone()
+        } else {
+            cpus.to_vec()
+        };
+        if let Some(bad) = wanted.iter().find(|c| **c >= ncpus) {
+            return Err(Error::invalid(format!(
+                "invalid CPU {bad}; choose between {all:?}"
+            )));
+        }
+        self.ensure_same_process()?;
+        imp::cpu_affinity_set(&self.inner.root, self.inner.pid, &wanted).map_err(|e| self.tag(e))
+    }
+
+    /// The CPU the process last ran on (Linux stat field 39).
+    pub fn cpu_num(&self) -> Result<u32> {
+        self.call(imp::cpu_num)
+    }
+
+    // ----------------------------------------------------------------- counters
+
+    /// I/O counters (`/proc/PID/io`). Needs the same uid (else AccessDenied).
+    pub fn io_counters(&self) -> Result<IoCounters> {
+        self.call(imp::io_counters)
+    }
+
+    /// Voluntary and involuntary context switches.
+    pub fn num_ctx_switches(&self) -> Result<CtxSwitches> {
+        self.call(imp::num_ctx_switches)
+    }
+
+    /// Open file descriptors of any kind (`/proc/PID/fd` entries).
+    pub fn num_fds(&self) -> Result<u32> {
+        self.call(imp::num_fds)
+    }
+
+    /// Number of threads.
+    pub fn num_threads(&self) -> Result<u32> {
+        self.call(imp::num_threads)
+    }
+
+    /// Each thread's id and CPU times, ordered by id.
+    pub fn threads(&self) -> Result<Vec<ThreadInfo>> {
+        self.call(imp::threads)
+    }
+
+    /// CPU times in seconds (Linux stat fields 14-17, 42).
+    pub fn cpu_times(&self) -> Result<CpuTimes> {
+        self.call(imp::cpu_times)
+    }
+
+    /// CPU use as a percent of one CPU (may exceed 100 with several threads), rounded
+    /// to one decimal.
+    ///
+    /// With `Some(interval)` (> 0) it samples, sleeps, samples again. With `None` (or
+    /// a zero interval) it compares with the previous call on this handle; the first
+    /// such call returns 0.0, as in psutil. Handles from a [`super::ProcessTable`]
+    /// live across scans, so their second scan has real values.
+    pub fn cpu_percent(&self, interval: Option<Duration>) -> Result<f64> {
+        let busy = |t: CpuTimes| t.user + t.system;
+        if let Some(d) = interval.filter(|d| !d.is_zero()) {
+            let t1 = Instant::now();
+            let c1 = busy(self.cpu_times()?);
+            std::thread::sleep(d);
+            let t2 = Instant::now();
+            let c2 = busy(self.cpu_times()?);
+            *lock(&self.inner.cpu_last) = Some((t2, c2));
+            return Ok(percent::process_cpu_percent(
+                c2 - c1,
+                (t2 - t1).as_secs_f64(),
+            ));
+        }
+        let now = Instant::now();
+        let cpu = busy(self.cpu_times()?);
+        let last = lock(&self.inner.cpu_last).replace((now, cpu));
+        Ok(match last {
+            None => 0.0,
+            Some((t1, c1)) => percent::process_cpu_percent(cpu - c1, (now - t1).as_secs_f64()),
+        })
+    }
+
+    // ------------------------------------------------------------------- memory
+
+    /// Memory use (Linux `/proc/PID/statm` × page size).
+    pub fn memory_info(&self) -> Result<MemoryInfo> {
+        self.call(imp::memory_info)
+    }
+
+    /// [`Process::memory_info`] plus USS, PSS and swap (Linux `smaps_rollup`, or
+    /// `smaps`). Slower; needs the same uid.
+    pub fn memory_full_info(&self) -> Result<MemoryFullInfo> {
+        self.call(imp::memory_full_info)
+    }
+
+    /// `memtype` as a percent of total physical memory (not rounded).
+    pub fn memory_percent(&self, memtype: MemType) -> Result<f64> {
+        let value = match memtype {
+            MemType::Rss => self.memory_info()?.rss,
+            MemType::Vms => self.memory_info()?.vms,
+            MemType::Shared | MemType::Text | MemType::Lib | MemType::Data | MemType::Dirty => {
+                let m = self.memory_info()?;
+                let v = match memtype {
+                    MemType::Shared => m.shared,
+                    MemType::Text => m.text,
+                    MemType::Lib => m.lib,
+                    MemType::Data => m.data,
+                    _ => m.dirty,
+                };
+                v.ok_or_else(|| Error::unsupported("this memtype on this OS"))?
+            }
+            MemType::Uss | MemType::Pss | MemType::Swap => {
+                let m = self.memory_full_info()?;
+                let v = match memtype {
+                    MemType::Uss => m.uss,
+                    MemType::Pss => m.pss,
+                    _ => m.swap,
+                };
+                v.ok_or_else(|| Error::unsupported("this memtype on this OS"))?
+            }
+        };
+        let total = total_memory()?;
+        Ok(if total == 0 {
+            0.0
+        } else {
+            value as f64 / total as f64 * 100.0
+        })
+    }
+
+    /// Memory mappings grouped by path, in first-seen order, fields summed (psutil's
+    /// `memory_maps(grouped=True)`).
+    pub fn memory_maps(&self) -> Result<Vec<MemoryMapGrouped>> {
+        let maps = self.memory_maps_ext()?;
+        let mut order: Vec<MemoryMapGrouped> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for m in maps {
+            let r = m.region;
+            match index.get(&r.path) {
+                Some(&i) => {
+                    let g = &mut order[i];
+                    g.rss += r.rss;
+                    g.size += r.size;
+                    g.pss += r.pss;
+                    g.shared_clean += r.shared_clean;
+                    g.shared_dirty += r.shared_dirty;
+                    g.private_clean += r.private_clean;
+                    g.private_dirty += r.private_dirty;
+                    g.referenced += r.referenced;
+                    g.anonymous += r.anonymous;
+                    g.swap += r.swap;
+                }
+                None => {
+                    index.insert(r.path.clone(), order.len());
+                    order.push(r);
+                }
+            }
+        }
+        Ok(order)
+    }
+
+    /// Every memory mapping with its address and permissions (psutil's
+    /// `memory_maps(grouped=False)`).
+    pub fn memory_maps_ext(&self) -> Result<Vec<MemoryMap>> {
+        self.call(imp::memory_maps)
+    }
+
+    // ---------------------------------------------------------------- files, net
+
+    /// Regular files open by the process, by fd.
+    pub fn open_files(&self) -> Result<Vec<OpenFile>> {
+        self.call(imp::open_files)
+    }
+
+    /// The process's sockets of `kind`, ordered by fd.
+    pub fn net_connections(&self, kind: ConnKind) -> Result<Vec<Connection>> {
+        self.call(|p| imp::net_connections(p, kind))
+    }
+
+    // ------------------------------------------------------------------ signals
+
+    /// Sends signal `sig` (PID-reuse safe: through a pidfd on Linux 5.1+).
+    ///
+    /// Errors: NoSuchProcess (also when the pid was reused), AccessDenied,
+    /// InvalidInput for pid 0.
+    pub fn send_signal(&self, sig: i32) -> Result<()> {
+        if self.inner.pid == 0 {
+            return Err(Error::invalid("preventing sending signal to process with PID 0 as it would affect every process in the process group of the calling process (os.getpid()) instead of PID 0"));
+        }
+        self.ensure_same_process()?;
+        imp::send_signal(&self.inner.root, self.inner.pid, self.inner.start, sig)
+            .map_err(|e| self.tag(e))
+    }
+
+    /// Stops the process (SIGSTOP).
+    pub fn suspend(&self) -> Result<()> {
+        self.send_signal(libc_sig::SIGSTOP)
+    }
+
+    /// Continues a stopped process (SIGCONT).
+    pub fn resume(&self) -> Result<()> {
+        self.send_signal(libc_sig::SIGCONT)
+    }
+
+    /// Asks the process to end (SIGTERM).
+    pub fn terminate(&self) -> Result<()> {
+        self.send_signal(libc_sig::SIGTERM)
+    }
+
+    /// Kills the process (SIGKILL).
+    pub fn kill(&self) -> Result<()> {
+        self.send_signal(libc_sig::SIGKILL)
+    }
+
+    /// Waits for the process to end. Returns its exit code if it is a child of the
+    /// caller, None otherwise (then it returns once the pid is gone). The result is
+    /// cached: later calls return it again.
+    ///
+    /// Errors: [`Error::TimeoutExpired`] when `timeout` passes first; InvalidInput
+    /// for pid 0.
+    pub fn wait(&self, timeout: Option<Duration>) -> Result<Option<ExitCode>> {
+        if self.inner.pid == 0 {
+            return Err(Error::invalid("can't wait for PID 0"));
+        }
+        if let Some(code) = *lock(&self.inner.exit) {
+            return Ok(code);
+        }
+        let code = imp::wait(self.inner.pid, timeout).map_err(|e| self.tag(e))?;
+        *lock(&self.inner.exit) = Some(code);
+        self.inner.gone.store(true, Ordering::Relaxed);
+        Ok(code)
+    }
+
+    pub(crate) fn cached_exit(&self) -> Option<Option<ExitCode>> {
+        *lock(&self.inner.exit)
+    }
+}
+
+/// Total physical memory, read once per program run (psutil caches it too).
+pub(crate) fn total_memory() -> Result<u64> {
+    static TOTAL: OnceLock<u64> = OnceLock::new();
+    if let Some(t) = TOTAL.get() {
+        return Ok(*t);
+    }
+    let t = imp::total_memory()?;
+    Ok(*TOTAL.get_or_init(|| t))
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata()
+            .map(|m| m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+/// Signal numbers used by the convenience methods.
+mod libc_sig {
+    #[cfg(unix)]
+    pub(super) use libc::{SIGCONT, SIGKILL, SIGSTOP, SIGTERM};
+    // Windows has no such signals; its backend maps SIGTERM/SIGKILL to
+    // TerminateProcess and rejects the others, as psutil does.
+    #[cfg(not(unix))]
+    pub(super) const SIGSTOP: i32 = 19;
+    #[cfg(not(unix))]
+    pub(super) const SIGCONT: i32 = 18;
+    #[cfg(not(unix))]
+    pub(super) const SIGTERM: i32 = 15;
+    #[cfg(not(unix))]
+    pub(super) const SIGKILL: i32 = 9;
+}
+
+impl PartialEq for Process {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner.pid == other.inner.pid && self.inner.start == other.inner.start
+    }
+}
+
+impl Eq for Process {}
+
+impl Hash for Process {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.inner.pid.hash(state);
+        self.inner.start.hash(state);
+    }
+}
+
+impl fmt::Debug for Process {
+    /// psutil's repr: `rpsutil::Process(pid=1234, name='bash', status='terminated')`
+    /// with the name if known and the status only when ended.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rpsutil::Process(pid={}", self.inner.pid)?;
+        if let Some(name) = self.known_name() {
+            write!(f, ", name='{name}'")?;
+        }
+        if self.inner.reused.load(Ordering::Relaxed) {
+            write!(f, ", status='terminated + PID reused'")?;
+        } else if self.inner.gone.load(Ordering::Relaxed) {
+            write!(f, ", status='terminated'")?;
+        }
+        if let Some(Some(code)) = self.cached_exit() {
+            write!(f, ", exitcode={}", code.as_psutil())?;
+        }
+        write!(f, ")")
+    }
+}
+
+impl fmt::Display for Process {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}

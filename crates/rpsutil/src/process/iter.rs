@@ -1,0 +1,261 @@
+//! Listing processes: [`pids`], [`pid_exists`], [`ProcessTable`], [`process_iter`].
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::attrs::{Attr, ProcessInfo};
+use super::handle::{Process, REUSED_PIDS};
+use super::Pid;
+use crate::sys::imp;
+use crate::{Error, Result};
+
+static LOWEST_PID: AtomicU32 = AtomicU32::new(u32::MAX);
+
+/// Every process id, sorted ascending (threads are not listed).
+///
+/// Source: Linux the numeric entries of `/proc`. Costs one directory listing.
+///
+/// ```
+/// let pids = rpsutil::pids().unwrap();
+/// # #[cfg(target_os = "linux")]
+/// assert!(pids.contains(&std::process::id()));
+/// ```
+pub fn pids() -> Result<Vec<Pid>> {
+    let list = imp::pids(&crate::sys::procfs_root())?;
+    if let Some(&first) = list.first() {
+        LOWEST_PID.store(first, Ordering::Relaxed);
+    }
+    Ok(list)
+}
+
+/// The lowest pid seen by the last [`pids`] call (1 on Linux): the root of the
+/// process tree, whose `parent()` is None.
+pub(crate) fn lowest_pid() -> Pid {
+    let v = LOWEST_PID.load(Ordering::Relaxed);
+    if v != u32::MAX {
+        return v;
+    }
+    pids().ok().and_then(|l| l.first().copied()).unwrap_or(0)
+}
+
+/// True if a process with this pid exists (zombies included; on Linux a thread id
+/// is not a pid).
+///
+/// ```
+/// assert!(rpsutil::pid_exists(std::process::id()) || !cfg!(target_os = "linux"));
+/// ```
+pub fn pid_exists(pid: Pid) -> bool {
+    if pid == 0 {
+        return pids().map(|l| l.contains(&0)).unwrap_or(false);
+    }
+    imp::pid_exists(&crate::sys::procfs_root(), pid)
+}
+
+/// A table of process handles kept across scans (psutil's `process_iter` cache), so
+/// that [`Process::cpu_percent`] of the second scan compares with the first. Handles
+/// of ended processes are dropped, new pids get new handles.
+///
+/// No background thread is involved: each call scans once, on the caller's thread
+/// (or on the threads [`ProcessTable::snapshot_parallel`] is told to use).
+///
+/// ```
+/// use rpsutil::{Attr, ProcessTable};
+/// let mut table = ProcessTable::new();
+/// # #[cfg(target_os = "linux")] {
+/// let rows = table.snapshot(&[Attr::Pid, Attr::Name, Attr::CpuPercent]).unwrap();
+/// assert!(rows.iter().any(|(p, _)| p.pid() == std::process::id()));
+/// # }
+/// ```
+#[derive(Debug, Default)]
+pub struct ProcessTable {
+    procs: BTreeMap<Pid, Process>,
+}
+
+impl ProcessTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        ProcessTable::default()
+    }
+
+    /// Forgets every handle (psutil's `process_iter.cache_clear()`).
+    pub fn clear(&mut self) {
+        self.procs.clear();
+    }
+
+    /// Number of handles held.
+    pub fn len(&self) -> usize {
+        self.procs.len()
+    }
+
+    /// True when no handle is held.
+    pub fn is_empty(&self) -> bool {
+        self.procs.is_empty()
+    }
+
+    /// Brings the table up to date with [`pids`] and returns the handles of the
+    /// pids that remain. Existing handles are reused without a PID-reuse check
+    /// (as psutil since 6.0; use [`Process::is_running`]); handles whose reuse
+    /// `is_running` detected are replaced.
+    fn sync(&mut self) -> Result<Vec<(Pid, Option<Process>)>> {
+        let current = pids()?;
+        if let Some(reused) = REUSED_PIDS.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            for pid in reused {
+                self.procs.remove(&pid);
+            }
+        }
+        let mut next = BTreeMap::new();
+        let mut out = Vec::with_capacity(current.len());
+        for pid in current {
+            match self.procs.remove(&pid) {
+                Some(p) => {
+                    next.insert(pid, p.clone());
+                    out.push((pid, Some(p)));
+                }
+                None => out.push((pid, None)),
+            }
+        }
+        self.procs = next;
+        Ok(out)
+    }
+
+    /// Every process, ordered by pid (psutil's `process_iter()`). Processes that end
+    /// during the scan are left out.
+    pub fn refresh(&mut self) -> Result<Vec<Process>> {
+        let listed = self.sync()?;
+        let mut out = Vec::with_capacity(listed.len());
+        for (pid, handle) in listed {
+            let p = match handle {
+                Some(p) => p,
+                None => match Process::new(pid) {
+                    Ok(p) => {
+                        self.procs.insert(pid, p.clone());
+                        p
+                    }
+                    Err(e) if e.is_no_such_process() => continue,
+                    Err(e) => return Err(e),
+                },
+            };
+            out.push(p);
+        }
+        Ok(out)
+    }
+
+    /// Every process with `attrs` read (psutil's `process_iter(attrs)`); an empty
+    /// slice reads every attribute. Each process's sources are read once.
+    pub fn snapshot(&mut self, attrs: &[Attr]) -> Result<Vec<(Process, ProcessInfo)>> {
+        let listed = self.sync()?;
+        let root = crate::sys::procfs_root();
+        let rows: Vec<Option<(Process, ProcessInfo)>> = listed
+            .iter()
+            .map(|(pid, handle)| snapshot_one(*pid, handle.clone(), &root, attrs))
+            .collect::<Result<_>>()?;
+        Ok(self.keep(rows))
+    }
+
+    /// [`ProcessTable::snapshot`] on `threads` scoped threads (the caller chooses;
+    /// no pool is kept). Results are the same, in pid order.
+    pub fn snapshot_parallel(
+        &mut self,
+        attrs: &[Attr],
+        threads: usize,
+    ) -> Result<Vec<(Process, ProcessInfo)>> {
+        let threads = threads.max(1);
+        let listed = self.sync()?;
+        if threads == 1 || listed.len() < 2 {
+            let root = crate::sys::procfs_root();
+            let rows: Vec<_> = listed
+                .iter()
+                .map(|(pid, h)| snapshot_one(*pid, h.clone(), &root, attrs))
+                .collect::<Result<_>>()?;
+            return Ok(self.keep(rows));
+        }
+        let root = crate::sys::procfs_root();
+        let chunk = listed.len().div_ceil(threads);
+        let parts: Vec<Result<Vec<Option<(Process, ProcessInfo)>>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = listed
+                .chunks(chunk)
+                .map(|part| {
+                    let root = &root;
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|(pid, h)| snapshot_one(*pid, h.clone(), root, attrs))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(Error::invalid("a snapshot thread panicked")))
+                })
+                .collect()
+        });
+        let mut rows = Vec::with_capacity(listed.len());
+        for part in parts {
+            rows.extend(part?);
+        }
+        Ok(self.keep(rows))
+    }
+
+    fn keep(&mut self, rows: Vec<Option<(Process, ProcessInfo)>>) -> Vec<(Process, ProcessInfo)> {
+        let mut out = Vec::with_capacity(rows.len());
+        for (p, info) in rows.into_iter().flatten() {
+            self.procs.insert(p.pid(), p.clone());
+            out.push((p, info));
+        }
+        // Pids that vanished mid-scan have no row: drop their handles.
+        let alive: std::collections::HashSet<Pid> = out.iter().map(|(p, _)| p.pid()).collect();
+        self.procs.retain(|pid, _| alive.contains(pid));
+        out
+    }
+}
+
+/// One row of a snapshot: reuses `handle` or makes a new one whose stat read also
+/// serves the snapshot. None if the process vanished.
+fn snapshot_one(
+    pid: Pid,
+    handle: Option<Process>,
+    root: &Arc<std::path::Path>,
+    attrs: &[Attr],
+) -> Result<Option<(Process, ProcessInfo)>> {
+    let p = match handle {
+        Some(p) => p,
+        None => match Process::new_primed(pid, Arc::clone(root)) {
+            Ok(p) => p,
+            Err(e) if e.is_no_such_process() => return Ok(None),
+            Err(e) => return Err(e),
+        },
+    };
+    match p.as_dict(attrs) {
+        Ok(info) => Ok(Some((p, info))),
+        Err(e) if e.is_no_such_process() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+static SHARED: Mutex<Option<ProcessTable>> = Mutex::new(None);
+
+fn with_shared<T>(f: impl FnOnce(&mut ProcessTable) -> T) -> T {
+    let mut g = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+    f(g.get_or_insert_with(ProcessTable::new))
+}
+
+/// Every process, ordered by pid, from a table shared by the whole program (psutil's
+/// `process_iter()`): handles persist between calls, so `cpu_percent(None)` works
+/// from the second call on.
+pub fn process_iter() -> Result<Vec<Process>> {
+    with_shared(|t| t.refresh())
+}
+
+/// [`process_iter`] with `attrs` read for each process (psutil's
+/// `process_iter(attrs)`); an empty slice reads every attribute.
+pub fn process_iter_attrs(attrs: &[Attr]) -> Result<Vec<(Process, ProcessInfo)>> {
+    with_shared(|t| t.snapshot(attrs))
+}
+
+/// Empties the shared table (psutil's `process_iter.cache_clear()`).
+pub fn process_iter_cache_clear() {
+    with_shared(|t| t.clear())
+}

@@ -1,0 +1,607 @@
+//! Per-process data from `/proc/PID/*`.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rpsutil_parse::linux::{cmdline, environ, fdinfo, io, smaps, stat, statm, status};
+
+use super::errors::{ensure_alive, is_zombie, parse_error, proc_dir_exists, proc_error};
+use super::files::{pid_path, read};
+use crate::common::file_mode::flags_to_mode;
+use crate::process::{
+    CpuTimes, CtxSwitches, Ids, IoCounters, MemoryFullInfo, MemoryInfo, MemoryMap,
+    MemoryMapGrouped, OpenFile, Status, ThreadInfo,
+};
+use crate::sys::unix::{clock_ticks, page_size};
+use crate::{Error, Pid, Result};
+
+/// Raw records kept while a `oneshot` is active (psutil caches stat, status and smaps;
+/// statm and cmdline are cached too so that a snapshot never reads a file twice).
+#[derive(Default, Debug)]
+pub(crate) struct RawCache {
+    stat: Option<Arc<stat::ProcStat>>,
+    status: Option<Arc<status::ProcStatus>>,
+    statm: Option<statm::Statm>,
+    cmdline: Option<Arc<Vec<u8>>>,
+    smaps: Option<Arc<Vec<u8>>>,
+}
+
+/// One process as the backend sees it: pid, the procfs root it was created with, and
+/// the oneshot cache if one is active.
+pub(crate) struct Proc<'a> {
+    pub(crate) pid: Pid,
+    pub(crate) root: &'a Path,
+    cache: Option<&'a mut RawCache>,
+}
+
+impl<'a> Proc<'a> {
+    pub(crate) fn new(pid: Pid, root: &'a Path, cache: Option<&'a mut RawCache>) -> Self {
+        Proc { pid, root, cache }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        pid_path(self.root, self.pid, name)
+    }
+
+    /// Reads `/proc/PID/name`, translating errors.
+    fn read(&self, name: &str) -> Result<Vec<u8>> {
+        let path = self.path(name);
+        read(&path).map_err(|e| proc_error(e, self.pid, self.root, &path))
+    }
+
+    fn parse<T>(
+        &self,
+        name: &str,
+        data: &[u8],
+        f: impl FnOnce(&[u8]) -> rpsutil_parse::Result<T>,
+    ) -> Result<T> {
+        f(data).map_err(|e| parse_error(&self.path(name), e))
+    }
+
+    pub(crate) fn stat(&mut self) -> Result<Arc<stat::ProcStat>> {
+        if let Some(s) = self.cache.as_ref().and_then(|c| c.stat.clone()) {
+            return Ok(s);
+        }
+        let data = self.read("stat")?;
+        let s = Arc::new(self.parse("stat", &data, stat::parse_stat)?);
+        if let Some(c) = self.cache.as_mut() {
+            c.stat = Some(Arc::clone(&s));
+        }
+        Ok(s)
+    }
+
+    pub(crate) fn status(&mut self) -> Result<Arc<status::ProcStatus>> {
+        if let Some(s) = self.cache.as_ref().and_then(|c| c.status.clone()) {
+            return Ok(s);
+        }
+        let data = self.read("status")?;
+        let s = Arc::new(self.parse("status", &data, status::parse_status)?);
+        if let Some(c) = self.cache.as_mut() {
+            c.status = Some(Arc::clone(&s));
+        }
+        Ok(s)
+    }
+
+    fn statm(&mut self) -> Result<statm::Statm> {
+        if let Some(s) = self.cache.as_ref().and_then(|c| c.statm) {
+            return Ok(s);
+        }
+        let data = self.read("statm")?;
+        let s = self.parse("statm", &data, statm::parse_statm)?;
+        if let Some(c) = self.cache.as_mut() {
+            c.statm = Some(s);
+        }
+        Ok(s)
+    }
+
+    fn cmdline_raw(&mut self) -> Result<Arc<Vec<u8>>> {
+        if let Some(s) = self.cache.as_ref().and_then(|c| c.cmdline.clone()) {
+            return Ok(s);
+        }
+        let data = Arc::new(self.read("cmdline")?);
+        if let Some(c) = self.cache.as_mut() {
+            c.cmdline = Some(Arc::clone(&data));
+        }
+        Ok(data)
+    }
+
+    fn smaps_raw(&mut self) -> Result<Arc<Vec<u8>>> {
+        if let Some(s) = self.cache.as_ref().and_then(|c| c.smaps.clone()) {
+            return Ok(s);
+        }
+        let data = Arc::new(self.read("smaps")?);
+        if let Some(c) = self.cache.as_mut() {
+            c.smaps = Some(Arc::clone(&data));
+        }
+        Ok(data)
+    }
+
+    fn zombie_or<T>(&self, value: T) -> Result<T> {
+        if is_zombie(self.root, self.pid) {
+            Err(Error::zombie(self.pid))
+        } else {
+            Ok(value)
+        }
+    }
+
+    /// `readlink(/proc/PID/<name>)`, psutil's `readlink` helper: cut at the first NUL;
+    /// a trailing " (deleted)" is dropped when the path without it does not exist.
+    fn readlink(&self, name: &str) -> std::io::Result<PathBuf> {
+        let target = std::fs::read_link(self.path(name))?;
+        let mut bytes = target.into_os_string().into_vec();
+        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+            bytes.truncate(nul);
+        }
+        const DELETED: &[u8] = b" (deleted)";
+        if bytes.ends_with(DELETED) {
+            let stripped = PathBuf::from(OsString::from_vec(
+                bytes[..bytes.len() - DELETED.len()].to_vec(),
+            ));
+            if !stripped.exists() {
+                return Ok(stripped);
+            }
+        }
+        Ok(PathBuf::from(OsString::from_vec(bytes)))
+    }
+}
+
+/// The process start time in clock ticks after boot (stat field 22): the identity
+/// used against PID reuse.
+pub(crate) fn start_ticks(p: &mut Proc) -> Result<u64> {
+    Ok(p.stat()?.starttime)
+}
+
+/// Seconds after boot at which the process started.
+pub(crate) fn start_seconds_since_boot(p: &mut Proc) -> Result<f64> {
+    Ok(p.stat()?.starttime as f64 / clock_ticks())
+}
+
+/// `comm` from stat (possibly truncated to 15 bytes; the caller fixes it up).
+pub(crate) fn name(p: &mut Proc) -> Result<String> {
+    Ok(String::from_utf8_lossy(&p.stat()?.comm).into_owned())
+}
+
+/// `readlink(/proc/PID/exe)`; `""` for kernel threads.
+pub(crate) fn exe(p: &mut Proc) -> Result<PathBuf> {
+    match p.readlink("exe") {
+        Ok(path) => Ok(path),
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH)) => {
+            if proc_dir_exists(p.root, p.pid) {
+                // Kernel threads have no executable; zombies lost theirs.
+                p.zombie_or(PathBuf::new())
+            } else {
+                Err(Error::no_such_process(p.pid))
+            }
+        }
+        Err(e) => Err(proc_error(e, p.pid, p.root, &p.path("exe"))),
+    }
+}
+
+/// `/proc/PID/cmdline` split by psutil's rules.
+pub(crate) fn cmdline(p: &mut Proc) -> Result<Vec<OsString>> {
+    let data = p.cmdline_raw()?;
+    if data.is_empty() {
+        return p.zombie_or(Vec::new());
+    }
+    Ok(cmdline::parse_cmdline(&data)
+        .into_iter()
+        .map(OsString::from_vec)
+        .collect())
+}
+
+/// `/proc/PID/environ`. Kernel threads have no environment: the read fails with
+/// ESRCH; psutil then raises NoSuchProcess for a live process (its bug), this
+/// returns an empty map.
+pub(crate) fn environ(p: &mut Proc) -> Result<HashMap<OsString, OsString>> {
+    let path = p.path("environ");
+    let data = match read(&path) {
+        Ok(d) => d,
+        Err(e) if e.raw_os_error() == Some(libc::ESRCH) && proc_dir_exists(p.root, p.pid) => {
+            return p.zombie_or(HashMap::new());
+        }
+        Err(e) => return Err(proc_error(e, p.pid, p.root, &path)),
+    };
+    if data.is_empty() && is_zombie(p.root, p.pid) {
+        return Err(Error::zombie(p.pid));
+    }
+    Ok(environ::parse_environ(&data)
+        .into_iter()
+        .map(|(k, v)| (OsString::from_vec(k), OsString::from_vec(v)))
+        .collect())
+}
+
+/// Status from the stat state letter.
+pub(crate) fn status(p: &mut Proc) -> Result<Status> {
+    Ok(Status::from_linux_letter(p.stat()?.state))
+}
+
+/// Parent pid (stat field 4).
+pub(crate) fn ppid(p: &mut Proc) -> Result<Pid> {
+    Ok(u32::try_from(p.stat()?.ppid).unwrap_or(0))
+}
+
+/// `readlink(/proc/PID/cwd)`.
+pub(crate) fn cwd(p: &mut Proc) -> Result<PathBuf> {
+    p.readlink("cwd")
+        .map_err(|e| proc_error(e, p.pid, p.root, &p.path("cwd")))
+}
+
+fn ids(t: Option<status::IdTriple>, p: &Proc, what: &str) -> Result<Ids> {
+    let t = t.ok_or_else(|| Error::Parse {
+        path: p.path("status").display().to_string(),
+        detail: format!("no {what}: line"),
+    })?;
+    Ok(Ids {
+        real: t.real,
+        effective: t.effective,
+        saved: t.saved,
+    })
+}
+
+/// Uid line of status.
+pub(crate) fn uids(p: &mut Proc) -> Result<Ids> {
+    let st = p.status()?;
+    ids(st.uids, p, "Uid")
+}
+
+/// Gid line of status.
+pub(crate) fn gids(p: &mut Proc) -> Result<Ids> {
+    let st = p.status()?;
+    ids(st.gids, p, "Gid")
+}
+
+/// The user name of the real uid, or the uid as a string.
+pub(crate) fn username(p: &mut Proc) -> Result<String> {
+    let real = uids(p)?.real;
+    Ok(crate::sys::unix::users::user_name(real).unwrap_or_else(|| real.to_string()))
+}
+
+/// The terminal device path, None if the process has no controlling terminal.
+pub(crate) fn terminal(p: &mut Proc) -> Result<Option<String>> {
+    let tty = p.stat()?.tty_nr;
+    Ok(super::terminal::device_path(tty))
+}
+
+/// `/proc/PID/io`.
+pub(crate) fn io_counters(p: &mut Proc) -> Result<IoCounters> {
+    let data = p.read("io")?;
+    if data.is_empty() && is_zombie(p.root, p.pid) {
+        return Err(Error::zombie(p.pid));
+    }
+    let io = p.parse("io", &data, io::parse_io)?;
+    Ok(IoCounters {
+        read_count: io.syscr,
+        write_count: io.syscw,
+        read_bytes: io.read_bytes,
+        write_bytes: io.write_bytes,
+        read_chars: Some(io.rchar),
+        write_chars: Some(io.wchar),
+    })
+}
+
+/// Context switches from status.
+pub(crate) fn num_ctx_switches(p: &mut Proc) -> Result<CtxSwitches> {
+    let st = p.status()?;
+    match (st.voluntary_ctxt_switches, st.nonvoluntary_ctxt_switches) {
+        (Some(voluntary), Some(involuntary)) => Ok(CtxSwitches {
+            voluntary,
+            involuntary,
+        }),
+        _ => Err(Error::unsupported(
+            "num_ctx_switches (kernel older than 2.6.23)",
+        )),
+    }
+}
+
+/// Entries of `/proc/PID/fd`.
+pub(crate) fn num_fds(p: &mut Proc) -> Result<u32> {
+    let path = p.path("fd");
+    let dir = std::fs::read_dir(&path).map_err(|e| proc_error(e, p.pid, p.root, &path))?;
+    Ok(dir.filter(|e| e.is_ok()).count() as u32)
+}
+
+/// Threads from stat field 20 (the same count as status `Threads:`).
+pub(crate) fn num_threads(p: &mut Proc) -> Result<u32> {
+    Ok(u32::try_from(p.stat()?.num_threads).unwrap_or(0))
+}
+
+/// Every thread's times from `/proc/PID/task/TID/stat`, ordered by tid.
+pub(crate) fn threads(p: &mut Proc) -> Result<Vec<ThreadInfo>> {
+    let path = p.path("task");
+    let dir = std::fs::read_dir(&path).map_err(|e| proc_error(e, p.pid, p.root, &path))?;
+    let mut tids: Vec<u32> = dir
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|s| s.parse().ok()))
+        .collect();
+    tids.sort_unstable();
+    let ticks = clock_ticks();
+    let mut out = Vec::with_capacity(tids.len());
+    let mut vanished = false;
+    for tid in tids {
+        let tpath = p.path(&format!("task/{tid}/stat"));
+        match read(&tpath) {
+            Ok(data) => {
+                let s = stat::parse_stat(&data).map_err(|e| parse_error(&tpath, e))?;
+                out.push(ThreadInfo {
+                    id: tid,
+                    user_time: s.utime as f64 / ticks,
+                    system_time: s.stime as f64 / ticks,
+                });
+            }
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH)) => {
+                vanished = true;
+            }
+            Err(e) => return Err(proc_error(e, p.pid, p.root, &tpath)),
+        }
+    }
+    if vanished {
+        ensure_alive(p.root, p.pid)?;
+    }
+    Ok(out)
+}
+
+/// Process CPU times from stat fields 14-17 and 42.
+pub(crate) fn cpu_times(p: &mut Proc) -> Result<CpuTimes> {
+    let s = p.stat()?;
+    let t = clock_ticks();
+    Ok(CpuTimes {
+        user: s.utime as f64 / t,
+        system: s.stime as f64 / t,
+        children_user: s.cutime.max(0) as f64 / t,
+        children_system: s.cstime.max(0) as f64 / t,
+        iowait: Some(s.delayacct_blkio_ticks.unwrap_or(0) as f64 / t),
+    })
+}
+
+/// The CPU the process last ran on (stat field 39).
+pub(crate) fn cpu_num(p: &mut Proc) -> Result<u32> {
+    p.stat()?
+        .processor
+        .and_then(|c| u32::try_from(c).ok())
+        .ok_or_else(|| Error::unsupported("cpu_num (kernel older than 2.2.8)"))
+}
+
+/// The nice value (stat field 19; the same number `getpriority(2)` returns).
+pub(crate) fn nice(p: &mut Proc) -> Result<i32> {
+    Ok(p.stat()?.nice as i32)
+}
+
+/// `/proc/PID/statm` in bytes.
+pub(crate) fn memory_info(p: &mut Proc) -> Result<MemoryInfo> {
+    let s = p.statm()?;
+    let pg = page_size();
+    Ok(MemoryInfo {
+        rss: s.resident * pg,
+        vms: s.size * pg,
+        shared: Some(s.shared * pg),
+        text: Some(s.text * pg),
+        lib: Some(s.lib * pg),
+        data: Some(s.data * pg),
+        dirty: Some(s.dt * pg),
+    })
+}
+
+/// memory_info plus USS/PSS/swap from `smaps_rollup` (Linux 4.14+), or from the
+/// whole `smaps` when the rollup is missing or fails with ENOENT/ESRCH.
+pub(crate) fn memory_full_info(p: &mut Proc) -> Result<MemoryFullInfo> {
+    let basic = memory_info(p)?;
+    let rollup_path = p.path("smaps_rollup");
+    let totals = match read(&rollup_path) {
+        Ok(data) => smaps::parse_totals(&data).map_err(|e| parse_error(&rollup_path, e))?,
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH)) => {
+            let data = p.smaps_raw()?;
+            p.parse("smaps", &data, smaps::parse_totals)?
+        }
+        Err(e) => return Err(proc_error(e, p.pid, p.root, &rollup_path)),
+    };
+    Ok(MemoryFullInfo {
+        basic,
+        uss: Some(totals.uss),
+        pss: Some(totals.pss),
+        swap: Some(totals.swap),
+    })
+}
+
+fn region_fields(r: &smaps::MapRegion, path: String) -> MemoryMapGrouped {
+    MemoryMapGrouped {
+        path,
+        rss: r.rss,
+        size: r.size,
+        pss: r.pss,
+        shared_clean: r.shared_clean,
+        shared_dirty: r.shared_dirty,
+        private_clean: r.private_clean,
+        private_dirty: r.private_dirty,
+        referenced: r.referenced,
+        anonymous: r.anonymous,
+        swap: r.swap,
+    }
+}
+
+/// The mapped path as psutil shows it: `[anon]` for anonymous mappings; a
+/// " (deleted)" suffix removed when the file no longer exists.
+fn map_path(raw: &[u8]) -> String {
+    if raw.is_empty() {
+        return "[anon]".to_string();
+    }
+    let text = String::from_utf8_lossy(raw);
+    let trimmed = text.trim();
+    if let Some(stripped) = trimmed.strip_suffix(" (deleted)") {
+        if !Path::new(stripped).exists() {
+            return stripped.to_string();
+        }
+    }
+    trimmed.to_string()
+}
+
+/// Every mapping of `/proc/PID/smaps`.
+pub(crate) fn memory_maps(p: &mut Proc) -> Result<Vec<MemoryMap>> {
+    let data = p.smaps_raw()?;
+    if data.is_empty() {
+        return p.zombie_or(Vec::new());
+    }
+    let regions = p.parse("smaps", &data, smaps::parse_smaps)?;
+    Ok(regions
+        .iter()
+        .map(|r| MemoryMap {
+            addr: r.addr.clone(),
+            perms: r.perms.clone(),
+            region: region_fields(r, map_path(&r.path)),
+        })
+        .collect())
+}
+
+/// Open regular files: `/proc/PID/fd/*` links to absolute paths of regular files,
+/// with position and flags from `/proc/PID/fdinfo/FD`. Like psutil, sockets, pipes,
+/// devices, directories and deleted files are left out.
+pub(crate) fn open_files(p: &mut Proc) -> Result<Vec<OpenFile>> {
+    let fd_dir = p.path("fd");
+    let dir = std::fs::read_dir(&fd_dir).map_err(|e| proc_error(e, p.pid, p.root, &fd_dir))?;
+    let mut fds: Vec<i32> = dir
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|s| s.parse().ok()))
+        .collect();
+    fds.sort_unstable();
+    let mut out = Vec::new();
+    let mut vanished = false;
+    for fd in fds {
+        let target = match std::fs::read_link(fd_dir.join(fd.to_string())) {
+            Ok(t) => t,
+            Err(e) => match e.raw_os_error() {
+                Some(libc::ENOENT) | Some(libc::ESRCH) => {
+                    vanished = true;
+                    continue;
+                }
+                Some(libc::EINVAL) | Some(libc::ENAMETOOLONG) => continue,
+                _ => return Err(proc_error(e, p.pid, p.root, &fd_dir)),
+            },
+        };
+        if !target.is_absolute() {
+            continue;
+        }
+        match std::fs::metadata(&target) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => continue,
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EACCES) | Some(libc::EPERM)) => {
+                return Err(Error::access_denied(p.pid))
+            }
+            Err(_) => continue,
+        }
+        let info_path = p.path(&format!("fdinfo/{fd}"));
+        let info = match read(&info_path) {
+            Ok(d) => fdinfo::parse_fdinfo(&d).map_err(|e| parse_error(&info_path, e))?,
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH)) => {
+                vanished = true;
+                continue;
+            }
+            Err(e) => return Err(proc_error(e, p.pid, p.root, &info_path)),
+        };
+        let flags = info.flags as i32;
+        out.push(OpenFile {
+            path: target,
+            fd,
+            position: Some(info.pos),
+            mode: Some(flags_to_mode(flags, super::O_APPEND).to_string()),
+            flags: Some(flags),
+        });
+    }
+    if vanished {
+        ensure_alive(p.root, p.pid)?;
+    }
+    Ok(out)
+}
+
+/// Socket inodes of a process: `socket:[N]` link targets of `/proc/PID/fd/*`,
+/// mapped to their fd.
+pub(crate) fn socket_inodes(p: &Proc) -> Result<HashMap<u64, Vec<i32>>> {
+    let fd_dir = p.path("fd");
+    let dir = std::fs::read_dir(&fd_dir).map_err(|e| proc_error(e, p.pid, p.root, &fd_dir))?;
+    let mut map: HashMap<u64, Vec<i32>> = HashMap::new();
+    for entry in dir.filter_map(|e| e.ok()) {
+        let Some(fd) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(target) = std::fs::read_link(entry.path()) else {
+            continue;
+        };
+        let bytes = target.as_os_str().as_encoded_bytes();
+        if let Some(inode) = bytes
+            .strip_prefix(b"socket:[")
+            .and_then(|r| r.strip_suffix(b"]"))
+            .and_then(|r| std::str::from_utf8(r).ok())
+            .and_then(|r| r.parse::<u64>().ok())
+        {
+            map.entry(inode).or_default().push(fd);
+        }
+    }
+    Ok(map)
+}
+
+/// Every pid: the numeric entries of the procfs root, sorted.
+pub(crate) fn pids(root: &Path) -> Result<Vec<Pid>> {
+    let dir = std::fs::read_dir(root).map_err(|e| Error::os(e, root.display().to_string()))?;
+    let mut pids: Vec<Pid> = dir
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name();
+            let b = name.as_encoded_bytes();
+            if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            std::str::from_utf8(b).ok()?.parse().ok()
+        })
+        .collect();
+    pids.sort_unstable();
+    Ok(pids)
+}
+
+/// psutil's Linux `pid_exists`: `kill(pid, 0)`, then `Tgid == pid` in status so that
+/// thread ids do not count.
+pub(crate) fn pid_exists(root: &Path, pid: Pid) -> bool {
+    let Ok(raw) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if !crate::sys::unix::pid_exists_by_signal(raw) {
+        return false;
+    }
+    match read(&pid_path(root, pid, "status")) {
+        Ok(data) => match status::parse_status(&data) {
+            Ok(st) => st.tgid.map_or(true, |t| t == i64::from(pid)),
+            Err(_) => pids(root)
+                .map(|l| l.binary_search(&pid).is_ok())
+                .unwrap_or(false),
+        },
+        Err(_) => pids(root)
+            .map(|l| l.binary_search(&pid).is_ok())
+            .unwrap_or(false),
+    }
+}
+
+/// Parent of every process: `{pid: ppid}` from each `/proc/PID/stat` (psutil's
+/// `ppid_map`), with each start time for the PID-reuse filter of `children()`.
+/// Processes that vanish are skipped; EACCES is AccessDenied.
+pub(crate) fn ppid_map(root: &Path) -> Result<Vec<(Pid, Pid, u64)>> {
+    let mut out = Vec::new();
+    for pid in pids(root)? {
+        let path = pid_path(root, pid, "stat");
+        match read(&path) {
+            Ok(data) => {
+                if let Ok(s) = stat::parse_stat(&data) {
+                    out.push((pid, u32::try_from(s.ppid).unwrap_or(0), s.starttime));
+                }
+            }
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EACCES) | Some(libc::EPERM)) => {
+                return Err(Error::access_denied(pid));
+            }
+            Err(_) => {}
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,205 @@
+//! Scheduling and limits: `setpriority(2)`, `ioprio_get/set(2)`, `prlimit(2)`,
+//! `sched_getaffinity/sched_setaffinity(2)`.
+
+use std::io;
+use std::path::Path;
+
+use super::errors::syscall_error;
+use crate::process::{IoNice, IoPriorityClass, Resource, Rlimit, RLIM_INFINITY};
+use crate::{Error, Pid, Result};
+
+fn raw_pid(pid: Pid) -> Result<libc::pid_t> {
+    libc::pid_t::try_from(pid).map_err(|_| Error::no_such_process(pid))
+}
+
+/// `setpriority(PRIO_PROCESS, pid, value)`; the kernel clamps to -20..19.
+pub(crate) fn set_nice(root: &Path, pid: Pid, value: i32) -> Result<()> {
+    crate::sys::unix::setpriority(raw_pid(pid)?, value)
+        .map_err(|e| syscall_error(e, pid, root, "setpriority"))
+}
+
+// ioprio_set(2): IOPRIO_WHO_PROCESS = 1, the class in bits 13.., the level below.
+const IOPRIO_WHO_PROCESS: libc::c_long = 1;
+const IOPRIO_CLASS_SHIFT: i32 = 13;
+
+/// `ioprio_get(IOPRIO_WHO_PROCESS, pid)`.
+pub(crate) fn ionice_get(root: &Path, pid: Pid) -> Result<IoNice> {
+    let raw = raw_pid(pid)?;
+    // SAFETY: ioprio_get takes two integers and returns an integer.
+    let prio = unsafe {
+        libc::syscall(
+            libc::SYS_ioprio_get,
+            IOPRIO_WHO_PROCESS,
+            raw as libc::c_long,
+        )
+    };
+    if prio < 0 {
+        return Err(syscall_error(
+            io::Error::last_os_error(),
+            pid,
+            root,
+            "ioprio_get",
+        ));
+    }
+    let prio = prio as i32;
+    let class = prio >> IOPRIO_CLASS_SHIFT;
+    let value = prio & ((1 << IOPRIO_CLASS_SHIFT) - 1);
+    let ioclass = IoPriorityClass::from_raw(class).ok_or_else(|| Error::Parse {
+        path: "ioprio_get".into(),
+        detail: format!("unknown I/O class {class}"),
+    })?;
+    Ok(IoNice { ioclass, value })
+}
+
+/// `ioprio_set(IOPRIO_WHO_PROCESS, pid, class << 13 | value)`.
+pub(crate) fn ionice_set(root: &Path, pid: Pid, class: IoPriorityClass, value: i32) -> Result<()> {
+    let raw = raw_pid(pid)?;
+    let prio = (class.as_raw() << IOPRIO_CLASS_SHIFT) | value;
+    // SAFETY: ioprio_set takes three integers.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_ioprio_set,
+            IOPRIO_WHO_PROCESS,
+            raw as libc::c_long,
+            prio as libc::c_long,
+        )
+    };
+    if rc < 0 {
+        return Err(syscall_error(
+            io::Error::last_os_error(),
+            pid,
+            root,
+            "ioprio_set",
+        ));
+    }
+    Ok(())
+}
+
+fn to_psutil(v: libc::rlim_t) -> i64 {
+    if v == libc::RLIM_INFINITY {
+        RLIM_INFINITY
+    } else {
+        i64::try_from(v).unwrap_or(i64::MAX)
+    }
+}
+
+fn from_psutil(v: i64) -> Result<libc::rlim_t> {
+    if v == RLIM_INFINITY {
+        Ok(libc::RLIM_INFINITY)
+    } else {
+        libc::rlim_t::try_from(v).map_err(|_| Error::invalid(format!("invalid resource limit {v}")))
+    }
+}
+
+fn resource_raw(r: Resource) -> Result<libc::__rlimit_resource_t> {
+    let raw =
+        super::rlimit_raw(r).ok_or_else(|| Error::unsupported(format!("{} on Linux", r.name())))?;
+    // Small non-negative constants: the cast is lossless.
+    Ok(raw as libc::__rlimit_resource_t)
+}
+
+/// `prlimit(pid, resource, NULL, &old)`.
+pub(crate) fn rlimit_get(root: &Path, pid: Pid, r: Resource) -> Result<Rlimit> {
+    let res = resource_raw(r)?;
+    let mut old = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `old` is a valid writable rlimit; a null new-limit pointer means "get".
+    let rc = unsafe { libc::prlimit(raw_pid(pid)?, res, std::ptr::null(), &mut old) };
+    if rc != 0 {
+        return Err(syscall_error(
+            io::Error::last_os_error(),
+            pid,
+            root,
+            "prlimit",
+        ));
+    }
+    Ok(Rlimit(to_psutil(old.rlim_cur), to_psutil(old.rlim_max)))
+}
+
+/// `prlimit(pid, resource, &new, NULL)`.
+pub(crate) fn rlimit_set(root: &Path, pid: Pid, r: Resource, limits: Rlimit) -> Result<()> {
+    let res = resource_raw(r)?;
+    let new = libc::rlimit {
+        rlim_cur: from_psutil(limits.0)?,
+        rlim_max: from_psutil(limits.1)?,
+    };
+    // SAFETY: `new` is a valid rlimit; a null old-limit pointer means "do not return it".
+    let rc = unsafe { libc::prlimit(raw_pid(pid)?, res, &new, std::ptr::null_mut()) };
+    if rc != 0 {
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() == Some(libc::EINVAL) {
+            return Err(Error::invalid("current limit exceeds maximum limit"));
+        }
+        return Err(syscall_error(err, pid, root, "prlimit"));
+    }
+    Ok(())
+}
+
+/// `sched_getaffinity(pid)`, with a mask grown until the kernel accepts its size.
+pub(crate) fn cpu_affinity_get(root: &Path, pid: Pid) -> Result<Vec<u32>> {
+    let raw = raw_pid(pid)?;
+    let mut words = 16usize; // 1024 CPUs
+    loop {
+        let mut mask = vec![0u64; words];
+        // SAFETY: the buffer is `words * 8` writable bytes, the size passed.
+        let rc = unsafe {
+            libc::syscall(
+                libc::SYS_sched_getaffinity,
+                raw as libc::c_long,
+                (words * 8) as libc::c_long,
+                mask.as_mut_ptr(),
+            )
+        };
+        if rc < 0 {
+            let err = io::Error::last_os_error();
+            if err.raw_os_error() == Some(libc::EINVAL) && words < (1 << 16) {
+                words *= 2;
+                continue;
+            }
+            return Err(syscall_error(err, pid, root, "sched_getaffinity"));
+        }
+        // The syscall returns the number of bytes it filled.
+        let filled = (rc as usize).min(words * 8) / 8;
+        let mut cpus = Vec::new();
+        for (w, word) in mask.iter().take(filled.max(1)).enumerate() {
+            for bit in 0..64 {
+                if word & (1u64 << bit) != 0 {
+                    cpus.push((w * 64 + bit) as u32);
+                }
+            }
+        }
+        return Ok(cpus);
+    }
+}
+
+/// `sched_setaffinity(pid, mask)`. The caller validated the CPU numbers.
+pub(crate) fn cpu_affinity_set(root: &Path, pid: Pid, cpus: &[u32]) -> Result<()> {
+    let raw = raw_pid(pid)?;
+    let max = cpus.iter().copied().max().unwrap_or(0) as usize;
+    let words = (max / 64 + 1).max(16);
+    let mut mask = vec![0u64; words];
+    for &c in cpus {
+        mask[c as usize / 64] |= 1u64 << (c % 64);
+    }
+    // SAFETY: the buffer is `words * 8` readable bytes, the size passed.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_sched_setaffinity,
+            raw as libc::c_long,
+            (words * 8) as libc::c_long,
+            mask.as_ptr(),
+        )
+    };
+    if rc < 0 {
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() == Some(libc::EINVAL) {
+            return Err(Error::invalid(format!(
+                "invalid CPU affinity {cpus:?}: no usable CPU in the set"
+            )));
+        }
+        return Err(syscall_error(err, pid, root, "sched_setaffinity"));
+    }
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! The internal contract each OS implements, and the settable `/proc` and `/sys`
+//! roots.
+//!
+//! Every backend module (`linux`, `unsupported`, later `windows`, `macos`, `bsd`,
+//! `solaris`) provides the same set of free functions and types, used only by the
+//! public layer (`process`, `net`...). The public layer holds psutil's wrapper logic
+//! (PID-reuse checks, name fix-ups, argument validation); the backend holds I/O and
+//! the one place where OS errors become [`crate::Error`]s.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+#[cfg(unix)]
+pub(crate) mod unix;
+
+#[cfg(target_os = "linux")]
+pub(crate) mod linux;
+#[cfg(target_os = "linux")]
+pub(crate) use linux as imp;
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) mod unsupported;
+#[cfg(not(target_os = "linux"))]
+pub(crate) use unsupported as imp;
+
+static PROCFS_ROOT: RwLock<Option<Arc<Path>>> = RwLock::new(None);
+static SYSFS_ROOT: RwLock<Option<Arc<Path>>> = RwLock::new(None);
+
+fn read_root(lock: &RwLock<Option<Arc<Path>>>, default: &str) -> Arc<Path> {
+    let guard = lock.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match &*guard {
+        Some(p) => Arc::clone(p),
+        None => Arc::from(Path::new(default)),
+    }
+}
+
+fn write_root(lock: &RwLock<Option<Arc<Path>>>, path: impl Into<PathBuf>) {
+    let mut guard = lock
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    *guard = Some(Arc::from(path.into().into_boxed_path()));
+}
+
+/// The root of the proc filesystem, `/proc` unless [`set_procfs_path`] changed it
+/// (psutil's `PROCFS_PATH`). Used on Linux (and later Solaris/AIX).
+pub fn procfs_path() -> PathBuf {
+    read_root(&PROCFS_ROOT, "/proc").to_path_buf()
+}
+
+/// Sets the root of the proc filesystem for every later call, e.g. a host's /proc
+/// mounted in a container, or a fixture tree in tests. A [`crate::Process`] keeps the
+/// root it was created with, as psutil's does.
+///
+/// ```
+/// rpsutil::set_procfs_path("/proc");
+/// assert_eq!(rpsutil::procfs_path(), std::path::PathBuf::from("/proc"));
+/// ```
+pub fn set_procfs_path(path: impl Into<PathBuf>) {
+    write_root(&PROCFS_ROOT, path)
+}
+
+/// The root of sysfs, `/sys` unless [`set_sysfs_path`] changed it.
+pub fn sysfs_path() -> PathBuf {
+    read_root(&SYSFS_ROOT, "/sys").to_path_buf()
+}
+
+/// Sets the root of sysfs for every later call.
+pub fn set_sysfs_path(path: impl Into<PathBuf>) {
+    write_root(&SYSFS_ROOT, path)
+}
+
+pub(crate) fn procfs_root() -> Arc<Path> {
+    read_root(&PROCFS_ROOT, "/proc")
+}

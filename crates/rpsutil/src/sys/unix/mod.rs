@@ -1,0 +1,112 @@
+//! POSIX code shared by Linux, macOS, the BSDs and Solaris: user names, signals,
+//! `waitpid`, `getpriority`, `sysconf`.
+
+pub(crate) mod users;
+
+use std::io;
+
+use crate::process::ExitCode;
+
+/// `sysconf(_SC_CLK_TCK)`: clock ticks per second (100 on nearly every Linux).
+pub(crate) fn clock_ticks() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        // SAFETY: sysconf only reads a configuration value.
+        let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        if t > 0 {
+            t as f64
+        } else {
+            100.0
+        }
+    })
+}
+
+/// `sysconf(_SC_PAGESIZE)` in bytes.
+pub(crate) fn page_size() -> u64 {
+    static PAGE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *PAGE.get_or_init(|| {
+        // SAFETY: sysconf only reads a configuration value.
+        let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        if p > 0 {
+            p as u64
+        } else {
+            4096
+        }
+    })
+}
+
+/// `kill(pid, sig)`. `sig` 0 only checks existence and permission.
+pub(crate) fn kill(pid: libc::pid_t, sig: i32) -> io::Result<()> {
+    // SAFETY: kill takes plain integers; callers never pass pid <= 0 (which would
+    // signal process groups), see Process::send_signal.
+    if unsafe { libc::kill(pid, sig) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// POSIX `pid_exists`: `kill(pid, 0)`; EPERM means it exists but is not ours.
+pub(crate) fn pid_exists_by_signal(pid: libc::pid_t) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    match kill(pid, 0) {
+        Ok(()) => true,
+        Err(e) => e.raw_os_error() == Some(libc::EPERM),
+    }
+}
+
+/// Converts a `waitpid` status into psutil's exit code (`convert_exit_code`):
+/// exited → the code; killed → the signal. Stopped/continued → None.
+pub(crate) fn exit_code_from_status(status: libc::c_int) -> Option<ExitCode> {
+    if libc::WIFEXITED(status) {
+        Some(ExitCode::Exited(libc::WEXITSTATUS(status)))
+    } else if libc::WIFSIGNALED(status) {
+        Some(ExitCode::Signaled(libc::WTERMSIG(status)))
+    } else {
+        None
+    }
+}
+
+/// The outcome of one `waitpid` call.
+pub(crate) enum WaitOutcome {
+    /// The child ended.
+    Exited(Option<ExitCode>),
+    /// WNOHANG and the child is still running.
+    StillRunning,
+    /// ECHILD: not our child (or already reaped).
+    NotAChild,
+}
+
+/// `waitpid(pid, &status, nohang ? WNOHANG : 0)`, retrying on EINTR.
+pub(crate) fn waitpid(pid: libc::pid_t, nohang: bool) -> io::Result<WaitOutcome> {
+    loop {
+        let mut status: libc::c_int = 0;
+        let flags = if nohang { libc::WNOHANG } else { 0 };
+        // SAFETY: status is a valid, writable c_int for the duration of the call.
+        let ret = unsafe { libc::waitpid(pid, &mut status, flags) };
+        if ret == 0 {
+            return Ok(WaitOutcome::StillRunning);
+        }
+        if ret > 0 {
+            return Ok(WaitOutcome::Exited(exit_code_from_status(status)));
+        }
+        let err = io::Error::last_os_error();
+        match err.raw_os_error() {
+            Some(libc::EINTR) => continue,
+            Some(libc::ECHILD) => return Ok(WaitOutcome::NotAChild),
+            _ => return Err(err),
+        }
+    }
+}
+
+/// `setpriority(PRIO_PROCESS, pid, value)`.
+pub(crate) fn setpriority(pid: libc::pid_t, value: i32) -> io::Result<()> {
+    // SAFETY: plain integer arguments.
+    if unsafe { libc::setpriority(libc::PRIO_PROCESS as _, pid as libc::id_t, value) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}

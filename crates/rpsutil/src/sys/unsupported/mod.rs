@@ -1,0 +1,175 @@
+//! The backend for OSes without one yet: it compiles anywhere and every call returns
+//! [`Error::Unsupported`]. It has exactly the functions the Linux backend has, so the
+//! public API is the same on every OS (the cross-platform type-check in CI keeps it so).
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::net::{AddressFamily, ConnKind, Connection, SocketType};
+use crate::process::{
+    CpuTimes, CtxSwitches, ExitCode, Ids, IoCounters, IoNice, IoPriorityClass, MemoryFullInfo,
+    MemoryInfo, MemoryMap, OpenFile, Resource, Rlimit, Status, ThreadInfo,
+};
+use crate::{Error, Pid, Result};
+
+fn unsupported<T>() -> Result<T> {
+    Err(Error::unsupported(format!(
+        "rpsutil has no backend for {} yet",
+        std::env::consts::OS
+    )))
+}
+
+/// Nothing to cache.
+#[derive(Default, Debug)]
+pub(crate) struct RawCache;
+
+/// A process as this backend sees it.
+pub(crate) struct Proc<'a> {
+    #[allow(dead_code)]
+    pid: Pid,
+    #[allow(dead_code)]
+    root: &'a Path,
+}
+
+impl<'a> Proc<'a> {
+    pub(crate) fn new(pid: Pid, root: &'a Path, _cache: Option<&'a mut RawCache>) -> Self {
+        Proc { pid, root }
+    }
+}
+
+macro_rules! unsupported_getters {
+    ($($name:ident -> $t:ty;)*) => {$(
+        pub(crate) fn $name(_p: &mut Proc) -> Result<$t> {
+            unsupported()
+        }
+    )*};
+}
+
+unsupported_getters! {
+    start_ticks -> u64;
+    start_seconds_since_boot -> f64;
+    name -> String;
+    exe -> PathBuf;
+    cmdline -> Vec<OsString>;
+    environ -> HashMap<OsString, OsString>;
+    status -> Status;
+    ppid -> Pid;
+    cwd -> PathBuf;
+    uids -> Ids;
+    gids -> Ids;
+    username -> String;
+    terminal -> Option<String>;
+    io_counters -> IoCounters;
+    num_ctx_switches -> CtxSwitches;
+    num_fds -> u32;
+    num_threads -> u32;
+    threads -> Vec<ThreadInfo>;
+    cpu_times -> CpuTimes;
+    cpu_num -> u32;
+    nice -> i32;
+    memory_info -> MemoryInfo;
+    memory_full_info -> MemoryFullInfo;
+    memory_maps -> Vec<MemoryMap>;
+    open_files -> Vec<OpenFile>;
+}
+
+pub(crate) fn net_connections(_p: &mut Proc, _kind: ConnKind) -> Result<Vec<Connection>> {
+    unsupported()
+}
+
+pub(crate) fn set_nice(_root: &Path, _pid: Pid, _value: i32) -> Result<()> {
+    unsupported()
+}
+
+pub(crate) fn ionice_get(_root: &Path, _pid: Pid) -> Result<IoNice> {
+    unsupported()
+}
+
+pub(crate) fn ionice_set(
+    _root: &Path,
+    _pid: Pid,
+    _class: IoPriorityClass,
+    _value: i32,
+) -> Result<()> {
+    unsupported()
+}
+
+pub(crate) fn rlimit_get(_root: &Path, _pid: Pid, _r: Resource) -> Result<Rlimit> {
+    unsupported()
+}
+
+pub(crate) fn rlimit_set(_root: &Path, _pid: Pid, _r: Resource, _l: Rlimit) -> Result<()> {
+    unsupported()
+}
+
+pub(crate) fn cpu_affinity_get(_root: &Path, _pid: Pid) -> Result<Vec<u32>> {
+    unsupported()
+}
+
+pub(crate) fn cpu_affinity_set(_root: &Path, _pid: Pid, _cpus: &[u32]) -> Result<()> {
+    unsupported()
+}
+
+pub(crate) fn cpu_count_in_proc_stat() -> Result<u32> {
+    unsupported()
+}
+
+pub(crate) fn boot_time() -> Result<f64> {
+    unsupported()
+}
+
+pub(crate) fn total_memory() -> Result<u64> {
+    unsupported()
+}
+
+pub(crate) fn pids(_root: &Path) -> Result<Vec<Pid>> {
+    unsupported()
+}
+
+pub(crate) fn pid_exists(_root: &Path, _pid: Pid) -> bool {
+    false
+}
+
+pub(crate) fn ppid_map(_root: &Path) -> Result<Vec<(Pid, Pid, u64)>> {
+    unsupported()
+}
+
+pub(crate) fn send_signal(_root: &Path, _pid: Pid, _start: Option<u64>, _sig: i32) -> Result<()> {
+    unsupported()
+}
+
+pub(crate) fn wait(_pid: Pid, _timeout: Option<Duration>) -> Result<Option<ExitCode>> {
+    unsupported()
+}
+
+/// Conventional BSD-socket numbers; only used for serialisation here.
+pub(crate) fn address_family_raw(f: AddressFamily) -> i32 {
+    match f {
+        AddressFamily::Inet => 2,
+        AddressFamily::Inet6 => {
+            if cfg!(windows) {
+                23
+            } else {
+                30
+            }
+        }
+        AddressFamily::Unix => 1,
+    }
+}
+
+/// Conventional socket-type numbers.
+pub(crate) fn socket_type_raw(t: SocketType) -> i32 {
+    match t {
+        SocketType::Stream => 1,
+        SocketType::Dgram => 2,
+        SocketType::Raw => 3,
+        SocketType::SeqPacket => 5,
+    }
+}
+
+/// No resource limits here.
+pub(crate) fn rlimit_raw(_r: Resource) -> Option<i32> {
+    None
+}
