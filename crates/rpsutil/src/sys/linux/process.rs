@@ -528,8 +528,21 @@ pub(crate) fn socket_inodes(p: &Proc) -> Result<HashMap<u64, Vec<i32>>> {
         else {
             continue;
         };
-        let Ok(target) = std::fs::read_link(entry.path()) else {
-            continue;
+        let target = match std::fs::read_link(entry.path()) {
+            Ok(t) => t,
+            // The fd was closed meanwhile, or is not a link: skip it (psutil does).
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::ENOENT)
+                        | Some(libc::ESRCH)
+                        | Some(libc::EINVAL)
+                        | Some(libc::ENAMETOOLONG)
+                ) =>
+            {
+                continue
+            }
+            Err(e) => return Err(proc_error(e, p.pid, p.root, &entry.path())),
         };
         let bytes = target.as_os_str().as_encoded_bytes();
         if let Some(inode) = bytes
