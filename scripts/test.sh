@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace, installing what the tests need first:
+# a local virtualenv (.venv) with psutil 7.2.2 for the oracle tests, and the procps
+# and iproute2 tools the procps-oracle tests call.
+#
+#   ./scripts/test.sh            # everything
+#   ./scripts/test.sh -p rpsutil # extra arguments go to `cargo test`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v ps >/dev/null 2>&1 || need_apt+=(procps)
+command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
+if [ "${#need_apt[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import psutil, sys; sys.exit(psutil.__version__ != "7.2.2")' 2>/dev/null; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check psutil==7.2.2
+fi
+
+export RPSUTIL_PYTHON="$PWD/.venv/bin/python"
+# The oracle tests must not skip here: a missing oracle is a failure.
+export RPSUTIL_REQUIRE_ORACLE=1
+exec cargo test --workspace "$@"
