@@ -2,6 +2,7 @@
 //! fix-ups, CPU percent math. No I/O here.
 
 pub mod conn_kind;
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) mod file_mode;
 pub(crate) mod name;
 pub(crate) mod percent;

@@ -10,7 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+// Shared POSIX code; only the Linux backend uses it so far.
 #[cfg(unix)]
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) mod unix;
 
 #[cfg(target_os = "linux")]

@@ -104,7 +104,7 @@ pub(crate) fn waitpid(pid: libc::pid_t, nohang: bool) -> io::Result<WaitOutcome>
 /// `setpriority(PRIO_PROCESS, pid, value)`.
 pub(crate) fn setpriority(pid: libc::pid_t, value: i32) -> io::Result<()> {
     // SAFETY: plain integer arguments.
-    if unsafe { libc::setpriority(libc::PRIO_PROCESS as _, pid as libc::id_t, value) } == 0 {
+    if unsafe { libc::setpriority(libc::PRIO_PROCESS as _, pid as _, value) } == 0 {
         Ok(())
     } else {
         Err(io::Error::last_os_error())
