@@ -62,3 +62,8 @@ pub const BSD: bool = FREEBSD || OPENBSD || NETBSD;
 pub const SUNOS: bool = cfg!(any(target_os = "solaris", target_os = "illumos"));
 /// True on AIX.
 pub const AIX: bool = cfg!(target_os = "aix");
+
+// The README's example is compiled and run as a doctest.
+#[cfg(all(doctest, target_os = "linux"))]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
