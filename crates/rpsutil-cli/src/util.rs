@@ -1,0 +1,329 @@
+//! Helpers shared by the subcommands: psutil's `bytes2human`, the JSON printer,
+//! argument parsers (pids, signals), terminal width and local time.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::error::{CliError, CliResult};
+
+/// psutil's `_common.bytes2human`: base 1024, symbols `B K M G T P E Z Y`, format
+/// `"%.1f%s"` (so `0` is `"0.0B"`, `10000` is `"9.8K"`).
+pub fn bytes2human(n: u64) -> String {
+    const SYMBOLS: [&str; 9] = ["B", "K", "M", "G", "T", "P", "E", "Z", "Y"];
+    // Largest symbol whose threshold (1 << 10*k) the value reaches; the loop stops
+    // at E because u64 cannot reach Z (2^70).
+    for (k, sym) in SYMBOLS.iter().enumerate().skip(1).rev() {
+        let shift = 10 * k as u32;
+        if shift < 64 && n >= 1u64 << shift {
+            let value = n as f64 / (1u64 << shift) as f64;
+            return format!("{value:.1}{sym}");
+        }
+    }
+    format!("{:.1}B", n as f64)
+}
+
+/// A float as Python's `str(float)` prints it in the common cases: `1.0` (not `1`),
+/// `0.25`, and the shortest digits that round-trip otherwise.
+pub fn py_float(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e16 {
+        format!("{v:.1}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Prints `value` as one line of JSON.
+pub fn print_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> CliResult {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// Parses a pid argument (clap value parser): a non-negative decimal integer that
+/// fits the OS's pid type.
+pub fn parse_pid(s: &str) -> Result<rpsutil::Pid, String> {
+    let t = s.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("invalid pid '{s}': expected a non-negative integer"));
+    }
+    t.parse::<rpsutil::Pid>()
+        .ok()
+        .filter(|p| i32::try_from(*p).is_ok())
+        .ok_or_else(|| format!("invalid pid '{s}': out of range"))
+}
+
+/// Opens a process handle, so every subcommand reports an unknown pid the same way
+/// (`process PID not found (pid=N)`).
+pub fn process(pid: rpsutil::Pid) -> CliResult<rpsutil::Process> {
+    Ok(rpsutil::Process::new(pid)?)
+}
+
+/// Signal names and numbers (Linux numbering; the same table `kill -l` shows).
+#[cfg(unix)]
+const SIGNALS: &[(&str, i32)] = &[
+    ("HUP", libc::SIGHUP),
+    ("INT", libc::SIGINT),
+    ("QUIT", libc::SIGQUIT),
+    ("ILL", libc::SIGILL),
+    ("TRAP", libc::SIGTRAP),
+    ("ABRT", libc::SIGABRT),
+    ("IOT", libc::SIGABRT),
+    ("BUS", libc::SIGBUS),
+    ("FPE", libc::SIGFPE),
+    ("KILL", libc::SIGKILL),
+    ("USR1", libc::SIGUSR1),
+    ("SEGV", libc::SIGSEGV),
+    ("USR2", libc::SIGUSR2),
+    ("PIPE", libc::SIGPIPE),
+    ("ALRM", libc::SIGALRM),
+    ("TERM", libc::SIGTERM),
+    ("CHLD", libc::SIGCHLD),
+    ("CONT", libc::SIGCONT),
+    ("STOP", libc::SIGSTOP),
+    ("TSTP", libc::SIGTSTP),
+    ("TTIN", libc::SIGTTIN),
+    ("TTOU", libc::SIGTTOU),
+    ("URG", libc::SIGURG),
+    ("XCPU", libc::SIGXCPU),
+    ("XFSZ", libc::SIGXFSZ),
+    ("VTALRM", libc::SIGVTALRM),
+    ("PROF", libc::SIGPROF),
+    ("WINCH", libc::SIGWINCH),
+    ("IO", libc::SIGIO),
+    ("SYS", libc::SIGSYS),
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    ("POLL", libc::SIGPOLL),
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    ("PWR", libc::SIGPWR),
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    ("STKFLT", libc::SIGSTKFLT),
+];
+
+/// Windows has no signals; psutil maps SIGTERM and SIGKILL (and CTRL events) there.
+#[cfg(not(unix))]
+const SIGNALS: &[(&str, i32)] = &[("INT", 2), ("KILL", 9), ("TERM", 15)];
+
+/// Highest signal number accepted as a number (Linux `SIGRTMAX`).
+const MAX_SIGNAL: i32 = 64;
+
+/// Parses a signal given as a number (`9`), a name (`KILL`, `kill`) or a name with
+/// the `SIG` prefix (`SIGKILL`). Signal 0 (existence check) is allowed.
+pub fn parse_signal(s: &str) -> CliResult<i32> {
+    let t = s.trim();
+    if let Ok(n) = t.parse::<i32>() {
+        if (0..=MAX_SIGNAL).contains(&n) {
+            return Ok(n);
+        }
+        return Err(CliError::Usage(format!("invalid signal number {n}")));
+    }
+    let upper = t.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    SIGNALS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, num)| num)
+        .ok_or_else(|| CliError::Usage(format!("unknown signal '{s}'")))
+}
+
+/// The terminal's width in columns when stdout is a terminal, else None (output to a
+/// pipe or file is never cut).
+pub fn term_width() -> Option<usize> {
+    #[cfg(unix)]
+    {
+        // SAFETY: isatty only inspects the descriptor number.
+        if unsafe { libc::isatty(libc::STDOUT_FILENO) } != 1 {
+            return None;
+        }
+        // SAFETY: an all-zero winsize is a valid value of this plain C struct.
+        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+        // SAFETY: TIOCGWINSZ writes one winsize into the pointer we pass, which
+        // points to a live, writable winsize.
+        let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
+        if rc == 0 && ws.ws_col > 0 {
+            return Some(usize::from(ws.ws_col));
+        }
+        None
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// Writes `line` cut to `width` characters (if a width is given) and a newline.
+pub fn write_line(out: &mut dyn Write, line: &str, width: Option<usize>) -> CliResult {
+    match width {
+        Some(w) if line.chars().count() > w => {
+            let cut: String = line.chars().take(w).collect();
+            writeln!(out, "{cut}")?;
+        }
+        _ => writeln!(out, "{line}")?,
+    }
+    Ok(())
+}
+
+/// A broken-down local time (what C's `localtime` gives).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalTime {
+    /// Full year, e.g. 2025.
+    pub year: i64,
+    /// Month 1-12.
+    pub month: u32,
+    /// Day of month 1-31.
+    pub day: u32,
+    /// Hour 0-23.
+    pub hour: u32,
+    /// Minute 0-59.
+    pub minute: u32,
+    /// Second 0-60.
+    pub second: u32,
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+impl LocalTime {
+    /// The local time of `epoch` seconds (UTC where the C library is not used).
+    pub fn from_epoch(epoch: f64) -> LocalTime {
+        let secs = if epoch.is_finite() {
+            epoch.floor() as i64
+        } else {
+            0
+        };
+        #[cfg(unix)]
+        {
+            if let Some(t) = localtime_unix(secs) {
+                return t;
+            }
+        }
+        utc(secs)
+    }
+
+    /// `strftime("%b")`: the month's English abbreviation.
+    pub fn month_abbr(&self) -> &'static str {
+        MONTHS
+            .get((self.month as usize).wrapping_sub(1))
+            .copied()
+            .unwrap_or("???")
+    }
+
+    /// `%Y-%m-%d %H:%M`.
+    pub fn ymd_hm(&self) -> String {
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute
+        )
+    }
+}
+
+#[cfg(unix)]
+fn localtime_unix(secs: i64) -> Option<LocalTime> {
+    let t: libc::time_t = secs.try_into().ok()?;
+    // SAFETY: an all-zero tm is a valid value of this plain C struct.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are to live locals; localtime_r is the thread-safe variant
+    // and writes only into `tm`.
+    let r = unsafe { libc::localtime_r(&t, &mut tm) };
+    if r.is_null() {
+        return None;
+    }
+    Some(LocalTime {
+        year: i64::from(tm.tm_year) + 1900,
+        month: u32::try_from(tm.tm_mon + 1).ok()?,
+        day: u32::try_from(tm.tm_mday).ok()?,
+        hour: u32::try_from(tm.tm_hour).ok()?,
+        minute: u32::try_from(tm.tm_min).ok()?,
+        second: u32::try_from(tm.tm_sec).ok()?,
+    })
+}
+
+/// UTC broken-down time (Howard Hinnant's days-to-civil algorithm).
+fn utc(secs: i64) -> LocalTime {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    LocalTime {
+        year,
+        month: month as u32,
+        day: day as u32,
+        hour: (rem / 3600) as u32,
+        minute: (rem % 3600 / 60) as u32,
+        second: (rem % 60) as u32,
+    }
+}
+
+/// Seconds since the epoch, now.
+pub fn now_epoch() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes2human_matches_psutil() {
+        assert_eq!(bytes2human(0), "0.0B");
+        assert_eq!(bytes2human(1023), "1023.0B");
+        assert_eq!(bytes2human(1024), "1.0K");
+        assert_eq!(bytes2human(10000), "9.8K");
+        assert_eq!(bytes2human(100001221), "95.4M");
+        assert_eq!(bytes2human(1 << 60), "1.0E");
+        assert_eq!(bytes2human(u64::MAX), "16.0E");
+    }
+
+    #[test]
+    fn signals() {
+        assert_eq!(parse_signal("TERM").ok(), Some(15));
+        assert_eq!(parse_signal("sigkill").ok(), Some(9));
+        assert_eq!(parse_signal("9").ok(), Some(9));
+        assert_eq!(parse_signal("0").ok(), Some(0));
+        assert!(parse_signal("NOPE").is_err());
+        assert!(parse_signal("-1").is_err());
+        assert!(parse_signal("65").is_err());
+    }
+
+    #[test]
+    fn pids() {
+        assert_eq!(parse_pid("42"), Ok(42));
+        assert!(parse_pid("-1").is_err());
+        assert!(parse_pid("abc").is_err());
+        assert!(parse_pid("").is_err());
+        assert!(parse_pid("99999999999").is_err());
+        assert!(parse_pid("4294967295").is_err());
+    }
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(
+            utc(0),
+            LocalTime { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 }
+        );
+        let t = utc(1_700_000_000);
+        assert_eq!((t.year, t.month, t.day, t.hour, t.minute), (2023, 11, 14, 22, 13));
+        assert_eq!(py_float(1.0), "1.0");
+        assert_eq!(py_float(0.25), "0.25");
+    }
+}
+
+/// The value of a snapshot field, or None when it was not read or was unreadable
+/// (AccessDenied, zombie): what psutil's scripts print as blank.
+pub fn field<T>(f: &rpsutil::Field<T>) -> Option<&T> {
+    match f {
+        Some(Ok(v)) => Some(v),
+        _ => None,
+    }
+}
