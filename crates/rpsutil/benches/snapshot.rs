@@ -24,8 +24,8 @@
 //!   (`RPSUTIL_BENCH_ROUNDS` rounds of about `RPSUTIL_BENCH_SECONDS` each, default
 //!   3 and 0.5) and print `time<TAB>LABEL<TAB>variant<TAB>procs<TAB>min_us<TAB>median_us`
 //!   per variant, in microseconds per process.
-//! - `RPSUTIL_BENCH_PEAK=VARIANT`: run that variant 3 times in this fresh process and
-//!   print `peak<TAB>VARIANT<TAB>VmRSS before (kB)<TAB>VmHWM after (kB)`.
+//! - `RPSUTIL_BENCH_PEAK=VARIANT`: run that variant 3 times (`RPSUTIL_BENCH_SCANS`)
+//!   in this fresh process and print `peak<TAB>VARIANT<TAB>VmRSS before (kB)<TAB>VmHWM after (kB)`.
 //!
 //! Criterion ids are `VARIANT/POPULATION`; throughput is set to the number of
 //! processes, so criterion's `thrpt` is processes per second.
@@ -465,8 +465,9 @@ mod linux {
 
     fn peak(name: &str) {
         let mut run = variant(name);
+        let scans = env_num("RPSUTIL_BENCH_SCANS", 3.0) as usize;
         let before = status_kb("VmRSS:");
-        for _ in 0..3 {
+        for _ in 0..scans {
             black_box(run());
         }
         let hwm = status_kb("VmHWM:");

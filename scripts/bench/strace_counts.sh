@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Counts the files each snapshot variant opens under /proc/PID/ in ONE scan
+# (strace -f -e trace=open,openat,openat2), to check docs/PERFORMANCE.md's claims:
+# no file read twice for one process in one snapshot, and no status read without
+# username. Runs on the processes present (no extra population).
+#
+#   ./scripts/bench/strace_counts.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v strace >/dev/null || { apt-get update -qq && apt-get install -y -qq strace >/dev/null; }
+OUT=target/bench-compare
+mkdir -p "$OUT"
+BENCH=$(cargo bench -p rpsutil --bench snapshot --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "snapshot" and m.get("executable"):
+        print(m["executable"])')
+
+count() {
+  python3 - "$1" "$2" <<'PY'
+import re, sys
+from collections import Counter
+name, path = sys.argv[1], sys.argv[2]
+opens = Counter()
+for line in open(path):
+    # Absolute paths, or relative to a /proc/PID directory fd (strace -y).
+    m = (re.search(r'open(?:at2?)?\((?:AT_FDCWD[^,]*, )?"/proc/(\d+)/([^"]+)"', line)
+         or re.search(r'openat2?\(\d+</proc/(\d+)>, "([^"]+)"', line))
+    if m and " = -1 " not in line:  # successful (or <unfinished ...>) opens only
+        opens[(m.group(1), m.group(2))] += 1
+pids = {p for p, _ in opens}
+files = Counter()
+for (_, f), c in opens.items():
+    files[re.sub(r"^task/\d+", "task/TID", f)] += c
+twice = sum(1 for c in opens.values() if c > 1)
+per = ", ".join(f"{f} {c / len(pids):.2f}" for f, c in sorted(files.items())) if pids else "-"
+print(f"| {name} | {len(pids)} | {sum(opens.values()) / max(len(pids), 1):.2f} | {per} | {twice} |")
+PY
+}
+
+echo "| variant | pids opened | opens per pid | per file (opens per pid) | (pid, file) opened more than once |"
+echo "| --- | ---: | ---: | --- | ---: |"
+for v in rpsutil_snapshot rpsutil_snapshot_no_user rpsutil_snapshot_parallel_2 minimal_reader sysinfo_refresh_fresh procfs; do
+  RPSUTIL_BENCH_PEAK=$v RPSUTIL_BENCH_SCANS=1 strace -f -qq -y -e trace=open,openat,openat2 \
+    -o "$OUT/strace-$v.txt" "$BENCH" --bench >/dev/null
+  count "$v" "$OUT/strace-$v.txt"
+done
+if [ -x .venv/bin/python ]; then
+  strace -f -qq -y -e trace=open,openat,openat2 -o "$OUT/strace-psutil.txt" .venv/bin/python -c '
+import psutil
+list(psutil.process_iter(["pid", "ppid", "name", "status", "cpu_times", "memory_info",
+    "num_threads", "create_time", "username", "cmdline"]))'
+  count psutil_7.2.2 "$OUT/strace-psutil.txt"
+fi
