@@ -12,3 +12,5 @@ pub mod smaps;
 pub mod stat;
 pub mod statm;
 pub mod status;
+pub mod vmstat;
+pub mod zoneinfo;
