@@ -271,7 +271,10 @@ mod tests {
     fn offline_cpu_gap() {
         let data = b"cpu 2 0 2 2\ncpu0 1 0 1 1\ncpu3 1 0 1 1\nintr 5\n";
         let table = parse_cpu_times(data).unwrap();
-        assert_eq!(table.per_cpu.iter().map(|p| p.0).collect::<Vec<_>>(), [0, 3]);
+        assert_eq!(
+            table.per_cpu.iter().map(|p| p.0).collect::<Vec<_>>(),
+            [0, 3]
+        );
     }
 
     #[test]

@@ -66,7 +66,10 @@ mod tests {
     #[test]
     fn real_file() {
         let v = parse_vmstat(REAL).unwrap();
-        assert_eq!(v.entries.len(), String::from_utf8_lossy(REAL).lines().count());
+        assert_eq!(
+            v.entries.len(),
+            String::from_utf8_lossy(REAL).lines().count()
+        );
         for key in ["pswpin", "pswpout", "pgpgin", "pgfault", "nr_free_pages"] {
             assert_eq!(v.get(key), Some(value_in_text(key)), "{key}");
         }

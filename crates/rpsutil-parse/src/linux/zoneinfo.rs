@@ -171,7 +171,8 @@ pub fn calculate_avail_vmem(
     let low = sum_low_watermarks(zoneinfo)? as f64 * page_size as f64;
     let pagecache = active_file as f64 + inactive_file as f64;
     let srecl = srecl as f64;
-    let avail = free as f64 - low + (pagecache - (pagecache / 2.0).min(low))
+    let avail = free as f64 - low
+        + (pagecache - (pagecache / 2.0).min(low))
         + (srecl - (srecl / 2.0).min(low));
     // `as` saturates at the i64 range and maps NaN to 0.
     Ok(avail.trunc() as i64)
@@ -241,8 +242,7 @@ mod tests {
         let kb = |k| meminfo_kb(&text, k) as f64 * 1024.0;
         let pc = kb("Active(file)") + kb("Inactive(file)");
         let sr = kb("SReclaimable");
-        let expect =
-            kb("MemFree") - low + (pc - (pc / 2.0).min(low)) + (sr - (sr / 2.0).min(low));
+        let expect = kb("MemFree") - low + (pc - (pc / 2.0).min(low)) + (sr - (sr / 2.0).min(low));
         let got = calculate_avail_vmem(&m, Some(REAL), 4096).unwrap();
         assert_eq!(got, expect as i64);
         assert!(got > 0 && (got as f64) <= kb("MemTotal"));
