@@ -184,7 +184,9 @@ mod linux {
     }
 
     /// The populations of a `--bench` run, or small ones under `cargo test`.
-    fn populations(full: bool) -> [(&'static str, Box<dyn Fn() -> Population>); 2] {
+    type MakePopulation = Box<dyn Fn() -> Population>;
+
+    fn populations(full: bool) -> [(&'static str, MakePopulation); 2] {
         if full {
             [
                 ("idle1000", Box::new(|| Population::idle("idle1000", 1000))),
@@ -472,6 +474,12 @@ mod linux {
         }
         let hwm = status_kb("VmHWM:");
         println!("peak\t{name}\t{before}\t{hwm}");
+        eprintln!(
+            "size_of: ProcessInfo {} B, (Process, ProcessInfo) {} B, sysinfo::Process {} B",
+            std::mem::size_of::<rpsutil::ProcessInfo>(),
+            std::mem::size_of::<(rpsutil::Process, rpsutil::ProcessInfo)>(),
+            std::mem::size_of::<sysinfo::Process>()
+        );
     }
 
     fn hold(label: &str) {
