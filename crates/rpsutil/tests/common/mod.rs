@@ -435,6 +435,9 @@ uc = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); uc.connect(u4.getsockname
 add(uc, "NONE", uc.getpeername())
 us = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); us.bind(os.path.join(d, "sock")); us.listen(1)
 add(us, "NONE")
+# psutil 7.2.2 reports "" for a path with spaces (its quirk 10); rpsutil the path.
+us2 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); us2.bind(os.path.join(d, "sock with space")); us2.listen(1)
+add(us2, "NONE")
 files = []
 def f(name, mode, content, seek):
     p = os.path.join(d, name)
