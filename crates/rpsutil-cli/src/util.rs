@@ -45,7 +45,9 @@ pub fn print_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> CliR
 pub fn parse_pid(s: &str) -> Result<rpsutil::Pid, String> {
     let t = s.trim();
     if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("invalid pid '{s}': expected a non-negative integer"));
+        return Err(format!(
+            "invalid pid '{s}': expected a non-negative integer"
+        ));
     }
     t.parse::<rpsutil::Pid>()
         .ok()
@@ -220,6 +222,8 @@ impl LocalTime {
 
 #[cfg(unix)]
 fn localtime_unix(secs: i64) -> Option<LocalTime> {
+    // time_t is 32 bits on some targets, where the conversion can fail.
+    #[allow(clippy::useless_conversion)]
     let t: libc::time_t = secs.try_into().ok()?;
     // SAFETY: an all-zero tm is a valid value of this plain C struct.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
@@ -270,6 +274,15 @@ pub fn now_epoch() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The value of a snapshot field, or None when it was not read or was unreadable
+/// (AccessDenied, zombie): what psutil's scripts print as blank.
+pub fn field<T>(f: &rpsutil::Field<T>) -> Option<&T> {
+    match f {
+        Some(Ok(v)) => Some(v),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,20 +323,21 @@ mod tests {
     fn utc_dates() {
         assert_eq!(
             utc(0),
-            LocalTime { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 }
+            LocalTime {
+                year: 1970,
+                month: 1,
+                day: 1,
+                hour: 0,
+                minute: 0,
+                second: 0
+            }
         );
         let t = utc(1_700_000_000);
-        assert_eq!((t.year, t.month, t.day, t.hour, t.minute), (2023, 11, 14, 22, 13));
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.minute),
+            (2023, 11, 14, 22, 13)
+        );
         assert_eq!(py_float(1.0), "1.0");
         assert_eq!(py_float(0.25), "0.25");
-    }
-}
-
-/// The value of a snapshot field, or None when it was not read or was unreadable
-/// (AccessDenied, zombie): what psutil's scripts print as blank.
-pub fn field<T>(f: &rpsutil::Field<T>) -> Option<&T> {
-    match f {
-        Some(Ok(v)) => Some(v),
-        _ => None,
     }
 }

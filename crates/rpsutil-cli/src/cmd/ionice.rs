@@ -53,7 +53,13 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     }
     let io = p.ionice()?;
     if args.json {
-        return print_json(out, &Report { pid: p.pid(), ionice: io });
+        return print_json(
+            out,
+            &Report {
+                pid: p.pid(),
+                ionice: io,
+            },
+        );
     }
     if io.ioclass == IoPriorityClass::Idle {
         writeln!(out, "{}", class_name(io.ioclass))?;

@@ -37,7 +37,12 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     let mut errors = Vec::new();
     for &pid in &args.pids {
         match process(pid).and_then(|p| Ok(p.send_signal(sig)?)) {
-            Ok(()) => outcomes.push(Outcome { pid, signal: sig, ok: true, error: None }),
+            Ok(()) => outcomes.push(Outcome {
+                pid,
+                signal: sig,
+                ok: true,
+                error: None,
+            }),
             Err(CliError::Lib(e)) => {
                 outcomes.push(Outcome {
                     pid,

@@ -117,10 +117,20 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         return print_json(out, &entries);
     }
     let width = term_width();
-    write_line(out, &row("COMMAND", "PID", "USER", "FD", "TYPE", "NAME"), width)?;
+    write_line(
+        out,
+        &row("COMMAND", "PID", "USER", "FD", "TYPE", "NAME"),
+        width,
+    )?;
     for e in &entries {
         let cmd: String = e.name.as_deref().unwrap_or("?").chars().take(15).collect();
-        let user: String = e.username.as_deref().unwrap_or("?").chars().take(9).collect();
+        let user: String = e
+            .username
+            .as_deref()
+            .unwrap_or("?")
+            .chars()
+            .take(9)
+            .collect();
         let pid = e.pid.to_string();
         // Files and sockets together, by fd, as lsof lists them.
         let mut lines: Vec<(i32, String)> = Vec::new();
@@ -132,7 +142,10 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
                 None => "",
             };
             let fd = format!("{}{mode}", f.fd);
-            lines.push((f.fd, row(&cmd, &pid, &user, &fd, "REG", &f.path.display().to_string())));
+            lines.push((
+                f.fd,
+                row(&cmd, &pid, &user, &fd, "REG", &f.path.display().to_string()),
+            ));
         }
         for c in e.net_connections.iter().flatten() {
             let kind = match c.family {

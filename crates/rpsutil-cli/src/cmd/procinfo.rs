@@ -39,7 +39,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     if args.json {
         return print_json(out, &info);
     }
-    Printer { out, verbose: args.verbose }.all(&proc, &info)
+    Printer {
+        out,
+        verbose: args.verbose,
+    }
+    .all(&proc, &info)
 }
 
 struct Printer<'a> {
@@ -181,15 +185,25 @@ impl Printer<'_> {
         self.line("name", text(field(&info.name).cloned()))?;
         let ppid = text(field(&info.ppid).map(|p| p.to_string()));
         self.line("parent", format!("{ppid} {parent}"))?;
-        self.line("exe", text(field(&info.exe).map(|p| p.display().to_string())))?;
-        self.line("cwd", text(field(&info.cwd).map(|p| p.display().to_string())))?;
+        self.line(
+            "exe",
+            text(field(&info.exe).map(|p| p.display().to_string())),
+        )?;
+        self.line(
+            "cwd",
+            text(field(&info.cwd).map(|p| p.display().to_string())),
+        )?;
         self.line("cmdline", text(field(&info.cmdline).map(|c| c.join(" "))))?;
         let started = field(&info.create_time).map(|t| LocalTime::from_epoch(*t).ymd_hm());
         self.line("started", text(started))?;
         if let Some(t) = field(&info.cpu_times) {
             let total =
                 t.user + t.system + t.children_user + t.children_system + t.iowait.unwrap_or(0.0);
-            let total = if total.is_finite() && total > 0.0 { total } else { 0.0 };
+            let total = if total.is_finite() && total > 0.0 {
+                total
+            } else {
+                0.0
+            };
             let secs = total as u64;
             let centis = ((total - secs as f64) * 100.0) as u64;
             self.line(
@@ -199,7 +213,10 @@ impl Printer<'_> {
         } else {
             self.line("cpu-tspent", "")?;
         }
-        self.line("cpu-times", text(field(&info.cpu_times).map(cpu_times_text)))?;
+        self.line(
+            "cpu-times",
+            text(field(&info.cpu_times).map(cpu_times_text)),
+        )?;
         if let Some(a) = &info.cpu_affinity {
             let v = a.as_ref().ok().map(|c| format!("{c:?}"));
             self.line("cpu-affinity", text(v))?;
@@ -225,7 +242,10 @@ impl Printer<'_> {
                 format!("class={}, value={}", io.ioclass.as_raw(), io.value),
             )?;
         }
-        self.line("num-threads", text(field(&info.num_threads).map(|n| n.to_string())))?;
+        self.line(
+            "num-threads",
+            text(field(&info.num_threads).map(|n| n.to_string())),
+        )?;
         if info.num_fds.is_some() {
             self.line("num-fds", text(field(&info.num_fds).map(|n| n.to_string())))?;
         }
@@ -278,8 +298,12 @@ impl Printer<'_> {
     fn connections(&mut self, info: &ProcessInfo) -> CliResult {
         match field(&info.net_connections) {
             Some(conns) if !conns.is_empty() => {
-                let row = |a: &str, b: &str, c: &str, d: &str| format!("{a:<5} {b:<25} {c:<25} {d}");
-                self.line("connections", row("PROTO", "LOCAL ADDR", "REMOTE ADDR", "STATUS"))?;
+                let row =
+                    |a: &str, b: &str, c: &str, d: &str| format!("{a:<5} {b:<25} {c:<25} {d}");
+                self.line(
+                    "connections",
+                    row("PROTO", "LOCAL ADDR", "REMOTE ADDR", "STATUS"),
+                )?;
                 for c in conns {
                     let proto = match c.kind {
                         SocketType::Stream => "TCP",
@@ -337,7 +361,11 @@ impl Printer<'_> {
         let row = |a: &str, b: &str, c: &str| format!("{a:<12} {b:>15} {c:>15}");
         self.line("res-limits", row("RLIMIT", "SOFT", "HARD"))?;
         for (r, l) in rows {
-            let v = row(rlimit_label(r), &limit_text(l.soft()), &limit_text(l.hard()));
+            let v = row(
+                rlimit_label(r),
+                &limit_text(l.soft()),
+                &limit_text(l.hard()),
+            );
             self.line("", v)?;
         }
         Ok(())
@@ -365,7 +393,7 @@ impl Printer<'_> {
             return Ok(());
         };
         let mut maps: Vec<_> = maps.iter().collect();
-        maps.sort_by(|a, b| b.rss.cmp(&a.rss));
+        maps.sort_by_key(|m| std::cmp::Reverse(m.rss));
         self.line("mem-maps", format!("{:<8} {}", "RSS", "PATH"))?;
         for (i, m) in maps.into_iter().enumerate() {
             if self.cut(i)? {

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use rpsutil::{Attr, ProcessTable};
+use rpsutil::{Attr, FieldError, ProcessTable};
 
 use crate::error::CliResult;
 use crate::util::{field, print_json, write_line};
@@ -37,7 +37,12 @@ fn row(cols: [&str; 7]) -> String {
 
 /// Runs `rpsutil procsmem`.
 pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
-    let attrs = [Attr::Pid, Attr::Cmdline, Attr::Username, Attr::MemoryFullInfo];
+    let attrs = [
+        Attr::Pid,
+        Attr::Cmdline,
+        Attr::Username,
+        Attr::MemoryFullInfo,
+    ];
     let rows = ProcessTable::new().snapshot(&attrs)?;
     if args.json {
         let infos: Vec<_> = rows.iter().map(|(_, i)| i).collect();
@@ -54,12 +59,17 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
                     procs.push((uss, info, *m));
                 }
             }
-            Some(Err(_)) => denied += 1,
-            None => {}
+            Some(Err(FieldError::AccessDenied)) => denied += 1,
+            // Zombies have no memory to show; not a permission problem.
+            _ => {}
         }
     }
     procs.sort_by_key(|(uss, info, _)| (*uss, info.pid));
-    write_line(out, &row(["PID", "User", "USS", "PSS", "Swap", "RSS", "Cmdline"]), None)?;
+    write_line(
+        out,
+        &row(["PID", "User", "USS", "PSS", "Swap", "RSS", "Cmdline"]),
+        None,
+    )?;
     writeln!(out, "{}", "=".repeat(78))?;
     for (uss, info, m) in procs {
         let user: String = field(&info.username)
@@ -82,7 +92,10 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     }
     if denied > 0 {
         // A warning, not an error: the table above is complete otherwise.
-        let _ = writeln!(std::io::stderr(), "warning: access denied for {denied} pids");
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: access denied for {denied} pids"
+        );
     }
     Ok(())
 }

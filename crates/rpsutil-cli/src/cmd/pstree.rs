@@ -69,7 +69,12 @@ impl Tree {
         seen: &mut HashSet<Pid>,
     ) -> CliResult {
         writeln!(out, "{} {}", pid, self.name(pid).unwrap_or("?"))?;
-        let kids: Vec<Pid> = self.kids(pid).iter().copied().filter(|c| seen.insert(*c)).collect();
+        let kids: Vec<Pid> = self
+            .kids(pid)
+            .iter()
+            .copied()
+            .filter(|c| seen.insert(*c))
+            .collect();
         for (i, child) in kids.iter().enumerate() {
             let last = i + 1 == kids.len();
             let (branch, more) = if last { ("`_ ", "  ") } else { ("|- ", "| ") };
@@ -104,7 +109,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     // pstree.py starts at the lowest parent pid: 0 on Linux, the kernel, which is
     // not a process (printed as "0 ?"). JSON lists the trees below it.
     let Some(&root) = tree.children.keys().next() else {
-        return if args.json { print_json(out, &Vec::<Node>::new()) } else { Ok(()) };
+        return if args.json {
+            print_json(out, &Vec::<Node>::new())
+        } else {
+            Ok(())
+        };
     };
     let mut seen = HashSet::from([root]);
     if args.json {

@@ -39,7 +39,10 @@ pub fn parse_cpulist(s: &str) -> Result<Vec<u32>, String> {
         if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
-        t.parse::<u32>().ok().filter(|n| *n <= MAX_CPU).ok_or_else(bad)
+        t.parse::<u32>()
+            .ok()
+            .filter(|n| *n <= MAX_CPU)
+            .ok_or_else(bad)
     };
     let mut cpus = Vec::new();
     for part in s.split(',') {
@@ -101,13 +104,33 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     if let Some(cpus) = &wanted {
         p.set_cpu_affinity(cpus)?;
     }
-    let now = if wanted.is_some() { p.cpu_affinity()? } else { before.clone() };
+    let now = if wanted.is_some() {
+        p.cpu_affinity()?
+    } else {
+        before.clone()
+    };
     if args.json {
-        return print_json(out, &Report { pid: p.pid(), cpu_affinity: now });
+        return print_json(
+            out,
+            &Report {
+                pid: p.pid(),
+                cpu_affinity: now,
+            },
+        );
     }
-    writeln!(out, "pid {}'s current affinity list: {}", p.pid(), format_cpulist(&before))?;
+    writeln!(
+        out,
+        "pid {}'s current affinity list: {}",
+        p.pid(),
+        format_cpulist(&before)
+    )?;
     if wanted.is_some() {
-        writeln!(out, "pid {}'s new affinity list: {}", p.pid(), format_cpulist(&now))?;
+        writeln!(
+            out,
+            "pid {}'s new affinity list: {}",
+            p.pid(),
+            format_cpulist(&now)
+        )?;
     }
     Ok(())
 }

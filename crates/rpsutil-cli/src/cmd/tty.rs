@@ -34,7 +34,13 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     };
     let terminal = p.terminal()?;
     if args.json {
-        return print_json(out, &Report { pid: p.pid(), terminal });
+        return print_json(
+            out,
+            &Report {
+                pid: p.pid(),
+                terminal,
+            },
+        );
     }
     match terminal {
         Some(t) => {

@@ -1,0 +1,130 @@
+//! Bad input never panics: unknown pids, pid 0, garbage arguments, unknown
+//! subcommands, a closed stdout.
+
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use common::*;
+
+const PID_COMMANDS: [&[&str]; 9] = [
+    &["procinfo"],
+    &["pmap"],
+    &["lsof"],
+    &["kill"],
+    &["nice"],
+    &["ionice"],
+    &["taskset"],
+    &["tty"],
+    &["procinfo", "--json"],
+];
+
+#[test]
+fn unknown_pid_is_one_line() {
+    let gone = unused_pid().to_string();
+    for cmd in PID_COMMANDS {
+        let mut args = cmd.to_vec();
+        args.push(&gone);
+        let out = rpsutil(&args);
+        assert_eq!(
+            out.fails_with_one_line(1),
+            format!("rpsutil: process PID not found (pid={gone})"),
+            "{args:?}"
+        );
+        assert_eq!(out.stdout, "", "{args:?}");
+    }
+}
+
+#[test]
+fn pid_zero_is_one_line() {
+    for cmd in PID_COMMANDS {
+        let mut args = cmd.to_vec();
+        args.push("0");
+        let out = rpsutil(&args);
+        assert_eq!(
+            out.fails_with_one_line(1),
+            "rpsutil: process PID not found (pid=0)",
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn garbage_pids_are_usage_errors() {
+    for bad in ["-5", "abc", "1.5", "99999999999", "", "4294967295"] {
+        for cmd in PID_COMMANDS {
+            let mut args = cmd.to_vec();
+            args.push(bad);
+            let out = rpsutil(&args);
+            assert_eq!(out.code(), 2, "{args:?}: {}", out.stderr);
+            assert!(!out.stderr.contains("panicked"), "{args:?}");
+            assert!(
+                out.stderr.starts_with("error: "),
+                "{args:?}: {}",
+                out.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn unknown_subcommand_and_missing_args() {
+    for args in [
+        &["bogus"][..],
+        &[],
+        &["kill"],
+        &["pmap"],
+        &["pidof"],
+        &["ps", "--nope"],
+    ] {
+        let out = rpsutil(args);
+        assert_eq!(out.code(), 2, "{args:?}");
+        assert!(!out.stderr.contains("panicked"));
+    }
+    assert!(rpsutil(&["--help"]).ok().contains("procinfo"));
+    assert!(rpsutil(&["ps", "--help"]).ok().contains("--json"));
+}
+
+/// pmap of pid 1 either works or says "access denied", exactly as reading
+/// /proc/1/smaps directly does (root in a container may be refused too).
+#[test]
+fn access_denied_message_follows_proc() {
+    let out = rpsutil(&["pmap", "1"]);
+    match std::fs::read("/proc/1/smaps") {
+        Ok(_) => {
+            out.ok();
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            assert_eq!(out.fails_with_one_line(1), "rpsutil: access denied (pid=1)");
+        }
+        Err(e) => panic!("cannot read /proc/1/smaps: {e}"),
+    }
+}
+
+/// `rpsutil ps | head -0`: the reader is gone before anything is written.
+#[test]
+fn closed_stdout_is_not_an_error() {
+    for args in [
+        &["ps"][..],
+        &["ps", "--json"],
+        &["pstree"],
+        &["lsof"],
+        &["procinfo", "1"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rpsutil"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // close the read end at once
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+}
