@@ -7,6 +7,7 @@ pub mod environ;
 pub mod fdinfo;
 pub mod io;
 pub mod meminfo;
+pub mod mounts;
 pub mod net;
 pub mod proc_stat;
 pub mod smaps;
