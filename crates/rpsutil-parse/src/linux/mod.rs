@@ -9,6 +9,7 @@ pub mod io;
 pub mod meminfo;
 pub mod mounts;
 pub mod net;
+pub mod net_dev;
 pub mod proc_stat;
 pub mod smaps;
 pub mod stat;
