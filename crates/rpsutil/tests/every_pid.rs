@@ -134,10 +134,13 @@ fn snapshot_and_parallel_snapshot_list_the_same_pids() {
         .iter()
         .find(|(p, _)| p.pid() == std::process::id())
         .unwrap();
-    assert!(me.1.cpu_percent.clone().unwrap().is_ok());
+    assert!(me.1.cpu_percent.unwrap().is_ok());
     // pids() agrees with the /proc listing, modulo processes started or ended meanwhile.
     let listed: BTreeSet<u32> = common::proc_pids().into_iter().collect();
     let ours: BTreeSet<u32> = rpsutil::pids().unwrap().into_iter().collect();
     let common_part = listed.intersection(&ours).count();
-    assert!(common_part + 20 >= listed.len().max(ours.len()), "{listed:?} {ours:?}");
+    assert!(
+        common_part + 20 >= listed.len().max(ours.len()),
+        "{listed:?} {ours:?}"
+    );
 }

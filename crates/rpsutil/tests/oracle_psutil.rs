@@ -167,7 +167,13 @@ const IDENTITY: [&str; 15] = [
 ];
 
 /// Compares one identity field; returns (compared, equal, unstable, known).
-fn compare_identity(f: &'static str, a: &Value, b: &Value, ps: &Value, pid: u32) -> (bool, bool, bool, bool) {
+fn compare_identity(
+    f: &'static str,
+    a: &Value,
+    b: &Value,
+    ps: &Value,
+    pid: u32,
+) -> (bool, bool, bool, bool) {
     let (a, b, ps) = (&a[f], &b[f], &ps[f]);
     if a != b {
         return (false, false, true, false);
@@ -182,7 +188,10 @@ fn compare_identity(f: &'static str, a: &Value, b: &Value, ps: &Value, pid: u32)
         // run. They differ only if the wall clock was stepped in between (btime is
         // then recomputed by the kernel in whole seconds): allow < 1 s.
         let (x, y) = (a.as_f64().unwrap(), ps.as_f64().unwrap());
-        assert!((x - y).abs() < 1.0, "pid {pid}: create_time {x} vs psutil {y}");
+        assert!(
+            (x - y).abs() < 1.0,
+            "pid {pid}: create_time {x} vs psutil {y}"
+        );
         return (true, (x - y).abs() < 1e-6, false, false);
     }
     assert_eq!(a, ps, "pid {pid}: {f}: rpsutil {a} vs psutil {ps}");
@@ -193,9 +202,15 @@ fn compare_identity(f: &'static str, a: &Value, b: &Value, ps: &Value, pid: u32)
 fn every_pid_identity_fields() {
     let Some(py) = python() else { return };
     let pids = rpsutil::pids().unwrap();
-    let before: BTreeMap<u32, Value> = pids.iter().filter_map(|&p| rps(p).map(|v| (p, v))).collect();
+    let before: BTreeMap<u32, Value> = pids
+        .iter()
+        .filter_map(|&p| rps(p).map(|v| (p, v)))
+        .collect();
     let oracle = Oracle::start(&py, "inet", &pids);
-    let after: BTreeMap<u32, Value> = pids.iter().filter_map(|&p| rps(p).map(|v| (p, v))).collect();
+    let after: BTreeMap<u32, Value> = pids
+        .iter()
+        .filter_map(|&p| rps(p).map(|v| (p, v)))
+        .collect();
     let mut t = Tally::default();
     let mut procs = 0;
     for (pid, a) in &before {
@@ -308,7 +323,9 @@ fn own_processes_all_fields() {
         for f in ["open_files", "net_connections", "threads"] {
             if f == "threads" {
                 let ids = |v: &Value| -> Vec<Value> {
-                    v.as_array().map(|a| a.iter().map(|t| t["id"].clone()).collect()).unwrap_or_default()
+                    v.as_array()
+                        .map(|a| a.iter().map(|t| t["id"].clone()).collect())
+                        .unwrap_or_default()
                 };
                 assert_eq!(ids(&b[f]), ids(&ps[f]), "{label}: thread ids");
             } else {
@@ -332,9 +349,15 @@ fn own_processes_all_fields() {
             assert_eq!(m.as_object().unwrap().len(), q.as_object().unwrap().len());
             bump("memory_info", m == q);
             // memory_percent = rss / total: same tolerance, relative.
-            let total_pct_per_page = pg / (m["rss"].as_f64().unwrap().max(1.0)) * b["memory_percent"].as_f64().unwrap();
-            let d = (b["memory_percent"].as_f64().unwrap() - ps["memory_percent"].as_f64().unwrap()).abs();
-            assert!(d <= 4.0 * total_pct_per_page + 1e-12, "{label}: memory_percent");
+            let total_pct_per_page =
+                pg / (m["rss"].as_f64().unwrap().max(1.0)) * b["memory_percent"].as_f64().unwrap();
+            let d = (b["memory_percent"].as_f64().unwrap()
+                - ps["memory_percent"].as_f64().unwrap())
+            .abs();
+            assert!(
+                d <= 4.0 * total_pct_per_page + 1e-12,
+                "{label}: memory_percent"
+            );
             bump("memory_percent", d == 0.0);
         }
         // memory_full_info: uss/pss ±64 KiB (pss moves when another process maps or
@@ -353,16 +376,34 @@ fn own_processes_all_fields() {
         // memory_maps: same paths in the same order, same sizes (rss/pss move as above).
         let paths = |v: &Value| -> Vec<(Value, Value)> {
             v.as_array()
-                .map(|a| a.iter().map(|m| (m["path"].clone(), m["size"].clone())).collect())
+                .map(|a| {
+                    a.iter()
+                        .map(|m| (m["path"].clone(), m["size"].clone()))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
-        assert_eq!(b["memory_maps"].is_null(), ps["memory_maps"].is_null(), "{label}: memory_maps");
-        assert_eq!(paths(&b["memory_maps"]), paths(&ps["memory_maps"]), "{label}: memory_maps");
+        assert_eq!(
+            b["memory_maps"].is_null(),
+            ps["memory_maps"].is_null(),
+            "{label}: memory_maps"
+        );
+        assert_eq!(
+            paths(&b["memory_maps"]),
+            paths(&ps["memory_maps"]),
+            "{label}: memory_maps"
+        );
         bump("memory_maps", b["memory_maps"] == ps["memory_maps"]);
         // cpu_times ±0.05 s: an idle process accrues no time, but the children_*
         // fields of a parent change when a child is reaped; 5 ticks of slack.
         let (m, q) = (&b["cpu_times"], &ps["cpu_times"]);
-        for k in ["user", "system", "children_user", "children_system", "iowait"] {
+        for k in [
+            "user",
+            "system",
+            "children_user",
+            "children_system",
+            "iowait",
+        ] {
             let d = (m[k].as_f64().unwrap() - q[k].as_f64().unwrap()).abs();
             assert!(d <= 0.05, "{label}: cpu_times.{k} {m} vs {q}");
         }
@@ -409,8 +450,16 @@ fn own_processes_all_fields() {
         mine_set.retain(|c| !spaced(c));
         ps_set.retain(|c| !ps_spaced(c));
         known += before - mine_set.len();
-        assert_eq!(as_set(&Value::Array(mine_set)), as_set(&Value::Array(ps_set)), "kind {}", kind.as_str());
+        assert_eq!(
+            as_set(&Value::Array(mine_set)),
+            as_set(&Value::Array(ps_set)),
+            "kind {}",
+            kind.as_str()
+        );
     }
-    assert_eq!(known, 2, "the spaced UNIX socket, in kinds 'all' and 'unix'");
+    assert_eq!(
+        known, 2,
+        "the spaced UNIX socket, in kinds 'all' and 'unix'"
+    );
     eprintln!("oracle: own processes: net_connections(kind): 11 kinds compared, all equal except the UNIX path with a space ({known} rows, docs/DIFFERENCES.md)");
 }

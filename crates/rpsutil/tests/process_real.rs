@@ -714,13 +714,17 @@ fn net_connections_every_kind() {
         let got = proc_.net_connections(kind).unwrap();
         let got_set = conn_set(got.iter().map(|c| serde_json::to_value(c).unwrap()));
         assert_eq!(got_set.len(), got.len(), "duplicates for {kind:?}");
-        let want_set = conn_set(want.iter().cloned().filter(|c| {
-            kind_selects(
-                kind,
-                c["family"].as_i64().unwrap(),
-                c["type"].as_i64().unwrap(),
-            )
-        }));
+        let want_set = conn_set(
+            want.iter()
+                .filter(|c| {
+                    kind_selects(
+                        kind,
+                        c["family"].as_i64().unwrap(),
+                        c["type"].as_i64().unwrap(),
+                    )
+                })
+                .cloned(),
+        );
         assert!(!want_set.is_empty());
         assert_eq!(got_set, want_set, "kind {}", kind.as_str());
     }
