@@ -214,10 +214,10 @@ impl Error {
                 Error::NoSuchProcess { name, .. }
                 | Error::ZombieProcess { name, .. }
                 | Error::AccessDenied { name, .. }
-                | Error::TimeoutExpired { name, .. } => {
-                    if name.is_none() {
-                        *name = Some(known.to_string());
-                    }
+                | Error::TimeoutExpired { name, .. }
+                    if name.is_none() =>
+                {
+                    *name = Some(known.to_string());
                 }
                 _ => {}
             }

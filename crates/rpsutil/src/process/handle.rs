@@ -77,11 +77,10 @@ impl Process {
     /// assert!(rpsutil::Process::new(u32::MAX).is_err());
     /// ```
     pub fn new(pid: Pid) -> Result<Process> {
-        Process::new_primed(pid, crate::sys::procfs_root()).map(|p| {
-            // The stat read that identified the process is not reused later.
-            lock(&p.inner.oneshot).cache = imp::RawCache::default();
-            p
-        })
+        let p = Process::new_primed(pid, crate::sys::procfs_root())?;
+        // The stat read that identified the process is not reused later.
+        lock(&p.inner.oneshot).cache = imp::RawCache::default();
+        Ok(p)
     }
 
     /// Like [`Process::new`] with an explicit root; the stat record read to learn the

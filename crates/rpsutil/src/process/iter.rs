@@ -10,6 +10,9 @@ use super::Pid;
 use crate::sys::imp;
 use crate::{Error, Result};
 
+/// One row of a scan: None when the process vanished meanwhile.
+type Row = Option<(Process, ProcessInfo)>;
+
 static LOWEST_PID: AtomicU32 = AtomicU32::new(u32::MAX);
 
 /// Every process id, sorted ascending (threads are not listed).
@@ -172,7 +175,7 @@ impl ProcessTable {
         }
         let root = crate::sys::procfs_root();
         let chunk = listed.len().div_ceil(threads);
-        let parts: Vec<Result<Vec<Option<(Process, ProcessInfo)>>>> = std::thread::scope(|s| {
+        let parts: Vec<Result<Vec<Row>>> = std::thread::scope(|s| {
             let handles: Vec<_> = listed
                 .chunks(chunk)
                 .map(|part| {

@@ -586,7 +586,7 @@ pub(crate) fn pid_exists(root: &Path, pid: Pid) -> bool {
     }
     match read(&pid_path(root, pid, "status")) {
         Ok(data) => match status::parse_status(&data) {
-            Ok(st) => st.tgid.map_or(true, |t| t == i64::from(pid)),
+            Ok(st) => st.tgid.is_none_or(|t| t == i64::from(pid)),
             Err(_) => pids(root)
                 .map(|l| l.binary_search(&pid).is_ok())
                 .unwrap_or(false),
