@@ -2,6 +2,7 @@
 //! `man 5 proc` for its layout.
 
 pub mod cmdline;
+pub mod cpuinfo;
 pub mod diskstats;
 pub mod environ;
 pub mod fdinfo;
