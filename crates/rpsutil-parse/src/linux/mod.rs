@@ -16,5 +16,6 @@ pub mod smaps;
 pub mod stat;
 pub mod statm;
 pub mod status;
+pub mod utmp;
 pub mod vmstat;
 pub mod zoneinfo;
