@@ -13,6 +13,7 @@ pub mod net;
 pub mod net_dev;
 pub mod proc_stat;
 pub mod smaps;
+pub mod sock_diag;
 pub mod stat;
 pub mod statm;
 pub mod status;
