@@ -1,5 +1,6 @@
-//! Parsers for Linux `/proc` files. Each module names the file it reads and cites
-//! `man 5 proc` for its layout.
+//! Parsers for what Linux hands out: `/proc` and `/sys` files, the utmp file and
+//! `NETLINK_SOCK_DIAG` replies. Each module names its source and cites the manual
+//! page or kernel header that documents the layout (`man 5 proc` for most).
 
 pub mod cmdline;
 pub mod cpuinfo;
@@ -17,6 +18,7 @@ pub mod sock_diag;
 pub mod stat;
 pub mod statm;
 pub mod status;
+pub mod sysfs;
 pub mod utmp;
 pub mod vmstat;
 pub mod zoneinfo;

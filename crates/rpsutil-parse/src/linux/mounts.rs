@@ -143,9 +143,7 @@ pub fn physical_fstypes(filesystems: &[FilesystemType]) -> Vec<Vec<u8>> {
 /// maps `none` to the empty string) whose type is in `physical` (from
 /// [`physical_fstypes`]).
 pub fn is_physical_mount(entry: &MountEntry, physical: &[Vec<u8>]) -> bool {
-    !entry.device.is_empty()
-        && entry.device != b"none"
-        && physical.iter().any(|t| *t == entry.fstype)
+    !entry.device.is_empty() && entry.device != b"none" && physical.contains(&entry.fstype)
 }
 
 #[cfg(test)]
