@@ -56,7 +56,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
                 let uss = m.uss.unwrap_or(0);
                 // Kernel threads and the like have no user memory: skipped.
                 if uss > 0 {
-                    procs.push((uss, info, *m));
+                    procs.push((uss, info, **m));
                 }
             }
             Some(Err(FieldError::AccessDenied)) => denied += 1,

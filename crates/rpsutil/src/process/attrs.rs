@@ -148,6 +148,9 @@ pub type Field<T> = Option<std::result::Result<T, FieldError>>;
 
 /// The attributes read for one process, psutil's `as_dict()` result. Serialises to a
 /// JSON object with exactly the requested keys; unreadable values are `null`.
+///
+/// The large attributes that `ps`-style scans rarely ask for are boxed, so that a row
+/// of a scan of thousands of processes stays small (docs/PERFORMANCE.md).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 #[allow(missing_docs)]
@@ -160,12 +163,12 @@ pub struct ProcessInfo {
     pub cpu_times: Field<CpuTimes>,
     pub create_time: Field<f64>,
     pub cwd: Field<PathBuf>,
-    pub environ: Field<HashMap<String, String>>,
+    pub environ: Field<Box<HashMap<String, String>>>,
     pub exe: Field<PathBuf>,
     pub gids: Field<Ids>,
-    pub io_counters: Field<IoCounters>,
+    pub io_counters: Field<Box<IoCounters>>,
     pub ionice: Field<IoNice>,
-    pub memory_full_info: Field<MemoryFullInfo>,
+    pub memory_full_info: Field<Box<MemoryFullInfo>>,
     pub memory_info: Field<MemoryInfo>,
     pub memory_maps: Field<Vec<MemoryMapGrouped>>,
     pub memory_percent: Field<f64>,
@@ -236,13 +239,16 @@ impl Process {
                     Attr::CpuTimes => info.cpu_times = field(self.cpu_times(), explicit)?,
                     Attr::CreateTime => info.create_time = field(self.create_time(), explicit)?,
                     Attr::Cwd => info.cwd = field(self.cwd(), explicit)?,
-                    Attr::Environ => info.environ = field(self.environ(), explicit)?,
+                    Attr::Environ => info.environ = field(self.environ().map(Box::new), explicit)?,
                     Attr::Exe => info.exe = field(self.exe(), explicit)?,
                     Attr::Gids => info.gids = field(self.gids(), explicit)?,
-                    Attr::IoCounters => info.io_counters = field(self.io_counters(), explicit)?,
+                    Attr::IoCounters => {
+                        info.io_counters = field(self.io_counters().map(Box::new), explicit)?
+                    }
                     Attr::Ionice => info.ionice = field(self.ionice(), explicit)?,
                     Attr::MemoryFullInfo => {
-                        info.memory_full_info = field(self.memory_full_info(), explicit)?
+                        info.memory_full_info =
+                            field(self.memory_full_info().map(Box::new), explicit)?
                     }
                     Attr::MemoryInfo => info.memory_info = field(self.memory_info(), explicit)?,
                     Attr::MemoryMaps => info.memory_maps = field(self.memory_maps(), explicit)?,

@@ -56,7 +56,8 @@ struct Inner {
 #[derive(Default)]
 struct OneShot {
     depth: u32,
-    cache: imp::RawCache,
+    /// Boxed so that an idle handle (the usual state) costs one pointer.
+    cache: Option<Box<imp::RawCache>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -79,7 +80,7 @@ impl Process {
     pub fn new(pid: Pid) -> Result<Process> {
         let p = Process::new_primed(pid, crate::sys::procfs_root())?;
         // The stat read that identified the process is not reused later.
-        lock(&p.inner.oneshot).cache = imp::RawCache::default();
+        lock(&p.inner.oneshot).cache = None;
         Ok(p)
     }
 
@@ -111,7 +112,7 @@ impl Process {
             }
         };
         let p = Process::from_parts(pid, start, root);
-        lock(&p.inner.oneshot).cache = cache;
+        lock(&p.inner.oneshot).cache = Some(Box::new(cache));
         Ok(p)
     }
 
@@ -150,18 +151,20 @@ impl Process {
     /// Runs a backend call with the oneshot cache if one is active, and fills the
     /// known name into its errors.
     fn call<T>(&self, f: impl FnOnce(&mut imp::Proc) -> Result<T>) -> Result<T> {
-        let result = {
-            let mut guard = lock(&self.inner.oneshot);
-            let shot = &mut *guard;
-            let cache = if shot.depth > 0 {
-                Some(&mut shot.cache)
-            } else {
-                None
-            };
-            let mut p = imp::Proc::new(self.inner.pid, &self.inner.root, cache);
-            f(&mut p)
+        self.raw_call(f).map_err(|e| self.tag(e))
+    }
+
+    /// [`Process::call`] without touching the error.
+    fn raw_call<T>(&self, f: impl FnOnce(&mut imp::Proc) -> Result<T>) -> Result<T> {
+        let mut guard = lock(&self.inner.oneshot);
+        let shot = &mut *guard;
+        let cache = if shot.depth > 0 {
+            Some(&mut **shot.cache.get_or_insert_with(Box::default))
+        } else {
+            None
         };
-        result.map_err(|e| self.tag(e))
+        let mut p = imp::Proc::new(self.inner.pid, &self.inner.root, cache);
+        f(&mut p)
     }
 
     fn tag(&self, e: Error) -> Error {
@@ -187,7 +190,7 @@ impl Process {
                 let mut g = lock(&self.0.inner.oneshot);
                 g.depth = g.depth.saturating_sub(1);
                 if g.depth == 0 {
-                    g.cache = imp::RawCache::default();
+                    g.cache = None;
                 }
             }
         }
@@ -202,8 +205,9 @@ impl Process {
         if self.inner.gone.load(Ordering::Relaxed) || self.inner.reused.load(Ordering::Relaxed) {
             return false;
         }
-        let mut p = imp::Proc::new(self.inner.pid, &self.inner.root, None);
-        match imp::start_ticks(&mut p) {
+        // Inside a oneshot the identity is checked against the stat record of this
+        // oneshot (psutil reads stat again; the record is just as fresh here).
+        match self.raw_call(imp::start_ticks) {
             Ok(now) => {
                 if self.inner.start.is_some_and(|s| s != now) {
                     self.inner.reused.store(true, Ordering::Relaxed);

@@ -149,7 +149,7 @@ impl ProcessTable {
     pub fn snapshot(&mut self, attrs: &[Attr]) -> Result<Vec<(Process, ProcessInfo)>> {
         let listed = self.sync()?;
         let root = crate::sys::procfs_root();
-        let rows: Vec<Option<(Process, ProcessInfo)>> = listed
+        let rows: Vec<Row> = listed
             .iter()
             .map(|(pid, handle)| snapshot_one(*pid, handle.clone(), &root, attrs))
             .collect::<Result<_>>()?;
@@ -202,15 +202,13 @@ impl ProcessTable {
         Ok(self.keep(rows))
     }
 
-    fn keep(&mut self, rows: Vec<Option<(Process, ProcessInfo)>>) -> Vec<(Process, ProcessInfo)> {
-        let mut out = Vec::with_capacity(rows.len());
-        for (p, info) in rows.into_iter().flatten() {
+    fn keep(&mut self, rows: Vec<Row>) -> Vec<(Process, ProcessInfo)> {
+        // Pids that vanished mid-scan have no row: their handles are dropped too.
+        let out: Vec<(Process, ProcessInfo)> = rows.into_iter().flatten().collect();
+        self.procs.clear();
+        for (p, _) in &out {
             self.procs.insert(p.pid(), p.clone());
-            out.push((p, info));
         }
-        // Pids that vanished mid-scan have no row: drop their handles.
-        let alive: std::collections::HashSet<Pid> = out.iter().map(|(p, _)| p.pid()).collect();
-        self.procs.retain(|pid, _| alive.contains(pid));
         out
     }
 }

@@ -92,7 +92,9 @@ impl Drop for Guard {
 /// group if `group`.
 pub fn spawn_opts(cmd: &mut Command, pipe: bool, group: bool) -> Guard {
     use std::os::unix::process::CommandExt;
-    cmd.stdin(Stdio::null()).stderr(Stdio::inherit());
+    // stderr is not inherited: when the test runner's stderr is a regular file (CI
+    // logs), the child would hold it open and show up in its open_files().
+    cmd.stdin(Stdio::null()).stderr(Stdio::null());
     cmd.stdout(if pipe { Stdio::piped() } else { Stdio::null() });
     if group {
         cmd.process_group(0);

@@ -1,19 +1,39 @@
 //! Reading pseudo-files. /proc files are generated on `read(2)`; a single large read
 //! gets a consistent snapshot (psutil uses a 32 KiB buffer for the same reason,
 //! its issues #708 and #2050).
+//!
+//! Files are read with plain `read(2)` calls into a per-thread buffer that is reused
+//! from file to file: `read_to_end` would add an `fstat` and an `lseek` per file to
+//! size its buffer (the sizes of /proc files are always reported as 0 anyway), and a
+//! fresh buffer per file costs an allocation. In a scan of every process these are
+//! measurable (docs/PERFORMANCE.md).
 
+use std::cell::RefCell;
+use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use crate::Pid;
 
-/// `ROOT/PID/NAME`.
+/// `ROOT/PID/NAME` (or `ROOT/PID` for an empty name).
 pub(crate) fn pid_path(root: &Path, pid: Pid, name: &str) -> PathBuf {
-    let mut s = std::ffi::OsString::with_capacity(root.as_os_str().len() + 24 + name.len());
+    let mut digits = [0u8; 10];
+    let mut n = pid;
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let pid_str = std::str::from_utf8(&digits[start..]).unwrap_or("0");
+    let mut s = OsString::with_capacity(root.as_os_str().len() + 12 + name.len());
     s.push(root.as_os_str());
     s.push("/");
-    s.push(pid.to_string());
+    s.push(pid_str);
     if !name.is_empty() {
         s.push("/");
         s.push(name);
@@ -21,10 +41,86 @@ pub(crate) fn pid_path(root: &Path, pid: Pid, name: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Reads a whole file.
+thread_local! {
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(8192));
+}
+
+fn read_all(f: &mut File, buf: &mut Vec<u8>) -> io::Result<()> {
+    buf.clear();
+    loop {
+        if buf.len() == buf.capacity() {
+            buf.reserve(buf.capacity().max(4096));
+        }
+        let len = buf.len();
+        let cap = buf.capacity();
+        buf.resize(cap, 0);
+        match f.read(&mut buf[len..]) {
+            Ok(0) => {
+                buf.truncate(len);
+                return Ok(());
+            }
+            Ok(n) => buf.truncate(len + n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(len),
+            Err(e) => {
+                buf.truncate(len);
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// Reads a whole file and hands its bytes to `f` without keeping them: the buffer is
+/// reused by the next call on this thread.
+pub(crate) fn with_file<T>(path: &Path, f: impl FnOnce(&[u8]) -> T) -> io::Result<T> {
+    let mut file = File::open(path)?;
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            read_all(&mut file, &mut buf)?;
+            Ok(f(&buf))
+        }
+        // Re-entered from inside `f` (not done today): use a private buffer.
+        Err(_) => {
+            let mut buf = Vec::with_capacity(4096);
+            read_all(&mut file, &mut buf)?;
+            Ok(f(&buf))
+        }
+    })
+}
+
+/// Reads a whole file into a new vector of exactly its size.
 pub(crate) fn read(path: &Path) -> io::Result<Vec<u8>> {
-    let mut f = File::open(path)?;
-    let mut buf = Vec::with_capacity(4096);
-    f.read_to_end(&mut buf)?;
-    Ok(buf)
+    with_file(path, <[u8]>::to_vec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(
+            pid_path(Path::new("/proc"), 0, "stat"),
+            PathBuf::from("/proc/0/stat")
+        );
+        assert_eq!(
+            pid_path(Path::new("/proc"), 4294967295, ""),
+            PathBuf::from("/proc/4294967295")
+        );
+        assert_eq!(
+            pid_path(Path::new("/x/y"), 42, "task/1/stat"),
+            PathBuf::from("/x/y/42/task/1/stat")
+        );
+    }
+
+    #[test]
+    fn reads_large_files_whole() {
+        let dir = std::env::temp_dir().join(format!("rpsutil-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("big");
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&p, &data).unwrap();
+        assert_eq!(read(&p).unwrap(), data);
+        assert_eq!(with_file(&p, |b| b.len()).unwrap(), data.len());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rpsutil_parse::linux::{cmdline, environ, fdinfo, io, smaps, stat, statm, status};
 
 use super::errors::{ensure_alive, is_zombie, parse_error, proc_dir_exists, proc_error};
-use super::files::{pid_path, read};
+use super::files::{pid_path, read, with_file};
 use crate::common::file_mode::flags_to_mode;
 use crate::process::{
     CpuTimes, CtxSwitches, Ids, IoCounters, MemoryFullInfo, MemoryInfo, MemoryMap,
@@ -61,12 +61,31 @@ impl<'a> Proc<'a> {
         f(data).map_err(|e| parse_error(&self.path(name), e))
     }
 
+    /// Reads and parses `/proc/PID/name` without keeping the bytes.
+    fn read_parsed<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&[u8]) -> rpsutil_parse::Result<T>,
+    ) -> Result<T> {
+        let path = self.path(name);
+        with_file(&path, f)
+            .map_err(|e| proc_error(e, self.pid, self.root, &path))?
+            .map_err(|e| parse_error(&path, e))
+    }
+
+    /// The zombie test, from the cached stat record when there is one.
+    fn is_zombie(&self) -> bool {
+        match self.cache.as_ref().and_then(|c| c.stat.as_ref()) {
+            Some(s) => s.state == b'Z',
+            None => is_zombie(self.root, self.pid),
+        }
+    }
+
     pub(crate) fn stat(&mut self) -> Result<Arc<stat::ProcStat>> {
         if let Some(s) = self.cache.as_ref().and_then(|c| c.stat.clone()) {
             return Ok(s);
         }
-        let data = self.read("stat")?;
-        let s = Arc::new(self.parse("stat", &data, stat::parse_stat)?);
+        let s = Arc::new(self.read_parsed("stat", stat::parse_stat)?);
         if let Some(c) = self.cache.as_mut() {
             c.stat = Some(Arc::clone(&s));
         }
@@ -77,8 +96,7 @@ impl<'a> Proc<'a> {
         if let Some(s) = self.cache.as_ref().and_then(|c| c.status.clone()) {
             return Ok(s);
         }
-        let data = self.read("status")?;
-        let s = Arc::new(self.parse("status", &data, status::parse_status)?);
+        let s = Arc::new(self.read_parsed("status", status::parse_status)?);
         if let Some(c) = self.cache.as_mut() {
             c.status = Some(Arc::clone(&s));
         }
@@ -89,8 +107,7 @@ impl<'a> Proc<'a> {
         if let Some(s) = self.cache.as_ref().and_then(|c| c.statm) {
             return Ok(s);
         }
-        let data = self.read("statm")?;
-        let s = self.parse("statm", &data, statm::parse_statm)?;
+        let s = self.read_parsed("statm", statm::parse_statm)?;
         if let Some(c) = self.cache.as_mut() {
             c.statm = Some(s);
         }
@@ -120,7 +137,7 @@ impl<'a> Proc<'a> {
     }
 
     fn zombie_or<T>(&self, value: T) -> Result<T> {
-        if is_zombie(self.root, self.pid) {
+        if self.is_zombie() {
             Err(Error::zombie(self.pid))
         } else {
             Ok(value)
@@ -204,7 +221,7 @@ pub(crate) fn environ(p: &mut Proc) -> Result<HashMap<OsString, OsString>> {
         }
         Err(e) => return Err(proc_error(e, p.pid, p.root, &path)),
     };
-    if data.is_empty() && is_zombie(p.root, p.pid) {
+    if data.is_empty() && p.is_zombie() {
         return Err(Error::zombie(p.pid));
     }
     Ok(environ::parse_environ(&data)
@@ -268,7 +285,7 @@ pub(crate) fn terminal(p: &mut Proc) -> Result<Option<String>> {
 /// `/proc/PID/io`.
 pub(crate) fn io_counters(p: &mut Proc) -> Result<IoCounters> {
     let data = p.read("io")?;
-    if data.is_empty() && is_zombie(p.root, p.pid) {
+    if data.is_empty() && p.is_zombie() {
         return Err(Error::zombie(p.pid));
     }
     let io = p.parse("io", &data, io::parse_io)?;
