@@ -26,19 +26,42 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod common;
+pub mod cpu;
+pub mod disk;
 mod error;
+pub mod host;
+pub mod memory;
 pub mod net;
 pub mod process;
+pub mod sensors;
 mod sys;
 
+pub use cpu::{
+    cpu_count, cpu_freq, cpu_freq_percpu, cpu_percent, cpu_percent_percpu, cpu_stats, cpu_times,
+    cpu_times_percent, cpu_times_percent_percpu, cpu_times_percpu, CpuFreq, CpuSampler, CpuStats,
+    SystemCpuTimes,
+};
+pub use disk::{
+    disk_io_counters, disk_io_counters_cache_clear, disk_io_counters_perdisk, disk_partitions,
+    disk_usage, DiskIoCounters, DiskPartition, DiskUsage,
+};
 pub use error::{Error, FieldError, Result};
-pub use net::{Address, AddressFamily, ConnKind, ConnStatus, Connection, SocketType};
+pub use host::{boot_time, getloadavg, heap_info, heap_trim, users, users_from, HeapInfo, User};
+pub use memory::{swap_memory, virtual_memory, SwapMemory, VirtualMemory};
+pub use net::{
+    net_connections, net_if_addrs, net_if_stats, net_io_counters, net_io_counters_cache_clear,
+    net_io_counters_pernic, Address, AddressFamily, ConnKind, ConnStatus, Connection,
+    NetIoCounters, NicAddr, NicDuplex, NicStats, SocketType, SystemConnection,
+};
 pub use process::iter_cache_clear as process_iter_cache_clear;
 pub use process::{
     pid_exists, pids, process_iter, process_iter_attrs, wait_procs, Attr, CpuTimes, CtxSwitches,
     ExitCode, Field, Ids, IoCounters, IoNice, IoPriorityClass, MemType, MemoryFullInfo, MemoryInfo,
     MemoryMap, MemoryMapGrouped, OpenFile, Pid, Popen, Process, ProcessInfo, ProcessTable,
     Resource, Rlimit, Status, ThreadInfo, RLIM_INFINITY,
+};
+pub use sensors::{
+    sensors_battery, sensors_fans, sensors_temperatures, Battery, BatteryTime, Fan, Temperature,
 };
 pub use sys::{procfs_path, set_procfs_path, set_sysfs_path, sysfs_path};
 

@@ -1,12 +1,18 @@
-//! Network types shared by [`crate::Process::net_connections`] and (later) the
-//! system-wide network functions.
+//! Network: the types shared by [`crate::Process::net_connections`] and the
+//! system-wide functions [`net_io_counters`], [`net_connections`], [`net_if_addrs`],
+//! [`net_if_stats`].
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Mutex;
 
 use serde::{Serialize, Serializer};
 
 pub use crate::common::conn_kind::ConnKind;
+use crate::common::wrap::WrapTracker;
+use crate::sys::imp;
+use crate::{Pid, Result};
 
 /// A socket address family. Serialises as the OS's integer (`AF_INET` is 2 everywhere,
 /// `AF_INET6` is 10 on Linux), as psutil's `socket.AddressFamily` IntEnum.
@@ -19,6 +25,8 @@ pub enum AddressFamily {
     Inet6,
     /// `AF_UNIX`, local sockets.
     Unix,
+    /// psutil's `AF_LINK`: link-layer (MAC) addresses (`AF_PACKET`, 17, on Linux).
+    Link,
 }
 
 impl AddressFamily {
@@ -232,4 +240,205 @@ pub struct Connection {
     pub raddr: Address,
     /// TCP state, or `NONE`.
     pub status: ConnStatus,
+}
+
+/// psutil's `sconn`: one socket of the system, with its owner when known.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub struct SystemConnection {
+    /// The owner's file descriptor, -1 when the owner is unknown or not asked for.
+    pub fd: i32,
+    /// Address family.
+    pub family: AddressFamily,
+    /// Socket type (serialised as `type`).
+    #[serde(rename = "type")]
+    pub kind: SocketType,
+    /// Local address.
+    pub laddr: Address,
+    /// Remote address.
+    pub raddr: Address,
+    /// TCP state, or `NONE`.
+    pub status: ConnStatus,
+    /// The owning process, None when unknown (another user's process seen without
+    /// privileges) or not asked for.
+    pub pid: Option<Pid>,
+}
+
+/// psutil's `snetio`: traffic counters of a NIC (or all NICs summed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
+pub struct NetIoCounters {
+    /// Bytes sent.
+    pub bytes_sent: u64,
+    /// Bytes received.
+    pub bytes_recv: u64,
+    /// Packets sent.
+    pub packets_sent: u64,
+    /// Packets received.
+    pub packets_recv: u64,
+    /// Receive errors.
+    pub errin: u64,
+    /// Send errors.
+    pub errout: u64,
+    /// Incoming packets dropped.
+    pub dropin: u64,
+    /// Outgoing packets dropped.
+    pub dropout: u64,
+}
+
+impl NetIoCounters {
+    pub(crate) fn to_vec(self) -> Vec<u64> {
+        vec![
+            self.bytes_sent,
+            self.bytes_recv,
+            self.packets_sent,
+            self.packets_recv,
+            self.errin,
+            self.errout,
+            self.dropin,
+            self.dropout,
+        ]
+    }
+
+    pub(crate) fn from_slice(v: &[u64]) -> Self {
+        let g = |i: usize| v.get(i).copied().unwrap_or(0);
+        NetIoCounters {
+            bytes_sent: g(0),
+            bytes_recv: g(1),
+            packets_sent: g(2),
+            packets_recv: g(3),
+            errin: g(4),
+            errout: g(5),
+            dropin: g(6),
+            dropout: g(7),
+        }
+    }
+}
+
+/// psutil's `snicaddr`: one address of a NIC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct NicAddr {
+    /// `AF_INET`, `AF_INET6` or [`AddressFamily::Link`].
+    pub family: AddressFamily,
+    /// The address (IPv6 link-local ones carry a `%nic` scope; MACs are `aa:bb:...`).
+    pub address: String,
+    /// The netmask, if any.
+    pub netmask: Option<String>,
+    /// The broadcast address, if the NIC broadcasts.
+    pub broadcast: Option<String>,
+    /// The other end of a point-to-point link.
+    pub ptp: Option<String>,
+}
+
+/// psutil's `NicDuplex`. Serialises as psutil's integer (2 full, 1 half, 0 unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NicDuplex {
+    /// `NIC_DUPLEX_FULL` (2).
+    Full,
+    /// `NIC_DUPLEX_HALF` (1).
+    Half,
+    /// `NIC_DUPLEX_UNKNOWN` (0).
+    Unknown,
+}
+
+impl NicDuplex {
+    /// psutil's number.
+    pub fn as_raw(self) -> i32 {
+        match self {
+            NicDuplex::Full => 2,
+            NicDuplex::Half => 1,
+            NicDuplex::Unknown => 0,
+        }
+    }
+}
+
+impl Serialize for NicDuplex {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_i32(self.as_raw())
+    }
+}
+
+/// psutil's `snicstats`: state of a NIC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct NicStats {
+    /// True when the NIC is running (`IFF_RUNNING`: up and with a carrier).
+    pub isup: bool,
+    /// Duplex mode.
+    pub duplex: NicDuplex,
+    /// Speed in Mbit/s, 0 when unknown.
+    pub speed: u32,
+    /// MTU in bytes.
+    pub mtu: u32,
+    /// Interface flags, comma-separated in psutil's fixed order (`up,broadcast,...`).
+    pub flags: String,
+}
+
+static NET_WRAP: Mutex<Option<WrapTracker<String>>> = Mutex::new(None);
+
+/// Per-NIC traffic counters, by NIC name. With `nowrap`, counters that went
+/// backwards between calls are corrected ([`crate::common::wrap`]).
+///
+/// Source: Linux `/proc/net/dev`.
+pub fn net_io_counters_pernic(nowrap: bool) -> Result<BTreeMap<String, NetIoCounters>> {
+    let raw = imp::net_io_counters()?;
+    if !nowrap {
+        return Ok(raw.into_iter().collect());
+    }
+    let mut guard = NET_WRAP.lock().unwrap_or_else(|p| p.into_inner());
+    let tracker = guard.get_or_insert_with(WrapTracker::new);
+    Ok(tracker
+        .update(raw.into_iter().map(|(n, c)| (n, c.to_vec())).collect())
+        .into_iter()
+        .map(|(n, v)| (n, NetIoCounters::from_slice(&v)))
+        .collect())
+}
+
+/// Traffic of all NICs summed (loopback included, as psutil); None without NICs.
+pub fn net_io_counters(nowrap: bool) -> Result<Option<NetIoCounters>> {
+    let per = net_io_counters_pernic(nowrap)?;
+    if per.is_empty() {
+        return Ok(None);
+    }
+    let mut sum = vec![0u64; 8];
+    for c in per.values() {
+        for (s, v) in sum.iter_mut().zip(c.to_vec()) {
+            *s = s.saturating_add(v);
+        }
+    }
+    Ok(Some(NetIoCounters::from_slice(&sum)))
+}
+
+/// Forgets the wrap bookkeeping of [`net_io_counters`].
+pub fn net_io_counters_cache_clear() {
+    if let Some(t) = NET_WRAP.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+        t.clear();
+    }
+}
+
+/// Every socket of the system of `kind`, with its owning pid and fd (psutil's
+/// `net_connections`). Finding owners means reading every process's fd table; pass
+/// `with_owners = false` to skip it (then `pid` is None and `fd` -1).
+///
+/// Source: Linux netlink `sock_diag` (what `ss` uses), falling back to
+/// `/proc/net/{tcp,tcp6,udp,udp6,unix}`; owners from `/proc/*/fd`.
+pub fn net_connections(kind: ConnKind, with_owners: bool) -> Result<Vec<SystemConnection>> {
+    imp::system_connections(kind, with_owners)
+}
+
+/// The addresses of each NIC, in psutil's order: IPv4, IPv6, then the link address.
+///
+/// Source: `getifaddrs(3)`.
+pub fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>> {
+    imp::net_if_addrs()
+}
+
+/// The state of each NIC.
+///
+/// Source: Linux `ioctl`s SIOCGIFFLAGS, SIOCGIFMTU and SIOCETHTOOL on the NICs of
+/// `/proc/net/dev`.
+pub fn net_if_stats() -> Result<BTreeMap<String, NicStats>> {
+    imp::net_if_stats()
 }

@@ -158,31 +158,28 @@ pub fn battery_power_plugged(
 
 /// psutil's `secsleft`: [`POWER_TIME_UNLIMITED`] when plugged; else
 /// `int(energy_now / abs(power_now) * 3600)` when both are known (power 0 →
-/// [`POWER_TIME_UNKNOWN`]); else `int(time_to_empty_now * 60)` (psutil treats the
-/// value as minutes; negative → unknown); else unknown.
+/// [`POWER_TIME_UNKNOWN`]); else `time_to_empty_now` (negative → unknown); else
+/// unknown.
+///
+/// The kernel documents `time_to_empty_now` in seconds
+/// (`Documentation/ABI/testing/sysfs-class-power`); psutil 7.2.2 multiplies it by 60
+/// as if it were minutes. It is used as seconds here (docs/DIFFERENCES.md).
 pub fn battery_secsleft(
     power_plugged: Option<bool>,
     energy_now: Option<i64>,
     power_now: Option<i64>,
-    time_to_empty: Option<i64>,
+    time_to_empty_secs: Option<i64>,
 ) -> i64 {
     if power_plugged == Some(true) {
         return POWER_TIME_UNLIMITED;
     }
-    match (energy_now, power_now, time_to_empty) {
+    match (energy_now, power_now, time_to_empty_secs) {
         (Some(_), Some(0), _) => POWER_TIME_UNKNOWN,
         (Some(e), Some(p), _) => {
             // `as` saturates; the float maths mirrors Python's true division.
             (e as f64 / (p as f64).abs() * 3600.0) as i64
         }
-        (_, _, Some(t)) => {
-            let s = t.saturating_mul(60);
-            if s < 0 {
-                POWER_TIME_UNKNOWN
-            } else {
-                s
-            }
-        }
+        (_, _, Some(t)) if t >= 0 => t,
         _ => POWER_TIME_UNKNOWN,
     }
 }
@@ -319,7 +316,8 @@ mod tests {
             battery_secsleft(Some(false), Some(10), Some(-20), None),
             1800
         );
-        assert_eq!(battery_secsleft(None, None, Some(3), Some(5)), 300);
+        // time_to_empty_now is in seconds (psutil would say 300).
+        assert_eq!(battery_secsleft(None, None, Some(3), Some(5)), 5);
         assert_eq!(
             battery_secsleft(None, None, None, Some(-5)),
             POWER_TIME_UNKNOWN

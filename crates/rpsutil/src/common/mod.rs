@@ -6,3 +6,4 @@ pub mod conn_kind;
 pub(crate) mod file_mode;
 pub(crate) mod name;
 pub(crate) mod percent;
+pub mod wrap;

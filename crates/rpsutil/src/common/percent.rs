@@ -27,3 +27,86 @@ mod tests {
         assert_eq!(process_cpu_percent(0.123, 1.0), 12.3);
     }
 }
+
+/// psutil's system `cpu_percent` from two samples of the same CPU(s), given as
+/// `(fields, idle_index_set, guest_index_set)`: `deltas = max(0, t2 - t1)` per field;
+/// `all = Σ deltas − guest − guest_nice` (guest time is already inside user/nice);
+/// `busy = all − idle − iowait` (steal, irq, softirq count as busy). Rounded to one
+/// decimal; 0.0 when nothing elapsed.
+pub(crate) fn system_cpu_percent(t1: &[f64], t2: &[f64], idle: &[usize], guest: &[usize]) -> f64 {
+    let deltas: Vec<f64> = t1.iter().zip(t2).map(|(a, b)| (b - a).max(0.0)).collect();
+    let sum_of = |idx: &[usize]| idx.iter().filter_map(|&i| deltas.get(i)).sum::<f64>();
+    let all = deltas.iter().sum::<f64>() - sum_of(guest);
+    if all <= 0.0 {
+        return 0.0;
+    }
+    let busy = all - sum_of(idle);
+    round1((busy / all * 100.0).clamp(0.0, 100.0))
+}
+
+/// psutil's `cpu_times_percent`: each field's delta as a percent of the total delta
+/// (guest fields excluded from the total but given their own percent), clamped to
+/// 0..100 and rounded to one decimal. When nothing elapsed every field is 0.0.
+///
+/// psutil divides by `max(1, total)`, which is wrong whenever the total delta is
+/// under one second (short intervals, per-CPU values); the real total is used here
+/// (docs/DIFFERENCES.md).
+pub(crate) fn system_cpu_times_percent(t1: &[f64], t2: &[f64], guest: &[usize]) -> Vec<f64> {
+    let deltas: Vec<f64> = t1.iter().zip(t2).map(|(a, b)| (b - a).max(0.0)).collect();
+    let guest_sum: f64 = guest.iter().filter_map(|&i| deltas.get(i)).sum();
+    let all = deltas.iter().sum::<f64>() - guest_sum;
+    deltas
+        .iter()
+        .map(|d| {
+            if all > 0.0 {
+                round1((d * 100.0 / all).clamp(0.0, 100.0))
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Rounds to one decimal, as psutil's `round(x, 1)`.
+pub(crate) fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// psutil's `percent = round(used / total * 100, 1)`, 0.0 for a zero total.
+pub(crate) fn usage_percent(used: f64, total: f64) -> f64 {
+    if total <= 0.0 {
+        0.0
+    } else {
+        round1(used / total * 100.0)
+    }
+}
+
+#[cfg(test)]
+mod system_tests {
+    use super::*;
+
+    #[test]
+    fn busy_and_guest() {
+        // fields: user, nice, system, idle, iowait, guest
+        let t1 = [10.0, 0.0, 5.0, 80.0, 5.0, 2.0];
+        let t2 = [14.0, 0.0, 6.0, 83.0, 6.0, 4.0];
+        // deltas 4,0,1,3,1,2; all = 11 - 2 = 9; busy = 9 - 3 - 1 = 5 → 55.6
+        assert_eq!(system_cpu_percent(&t1, &t2, &[3, 4], &[5]), 55.6);
+        assert_eq!(system_cpu_percent(&t1, &t1, &[3, 4], &[5]), 0.0);
+        // A counter that went backwards is clamped to 0.
+        let t3 = [9.0, 0.0, 5.0, 81.0, 5.0, 2.0];
+        assert_eq!(system_cpu_percent(&t1, &t3, &[3, 4], &[5]), 0.0);
+        let p = system_cpu_times_percent(&t1, &t2, &[5]);
+        assert_eq!(p, vec![44.4, 0.0, 11.1, 33.3, 11.1, 22.2]);
+        assert_eq!(system_cpu_times_percent(&t1, &t1, &[5]), vec![0.0; 6]);
+        // Short intervals (total < 1 s) still give real percentages.
+        let s1 = [0.0, 0.0, 0.0, 0.0];
+        let s2 = [0.05, 0.0, 0.0, 0.05];
+        assert_eq!(
+            system_cpu_times_percent(&s1, &s2, &[]),
+            vec![50.0, 0.0, 0.0, 50.0]
+        );
+        assert_eq!(usage_percent(1.0, 3.0), 33.3);
+        assert_eq!(usage_percent(1.0, 0.0), 0.0);
+    }
+}

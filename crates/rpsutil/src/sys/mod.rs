@@ -74,3 +74,8 @@ pub fn set_sysfs_path(path: impl Into<PathBuf>) {
 pub(crate) fn procfs_root() -> Arc<Path> {
     read_root(&PROCFS_ROOT, "/proc")
 }
+
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) fn sysfs_root() -> Arc<Path> {
+    read_root(&SYSFS_ROOT, "/sys")
+}

@@ -2,18 +2,33 @@
 //! `rpsutil-parse`, and makes the few syscalls psutil makes (`prlimit`,
 //! `ioprio_get/set`, `sched_{get,set}affinity`, `pidfd_open`, `pidfd_send_signal`).
 
+mod cpu;
+mod disk;
 mod errors;
 mod files;
+mod heap;
+mod host;
+mod memory;
 mod net;
+mod netif;
 mod process;
 mod sched;
+mod sensors;
 mod signals;
+mod sock_diag;
 mod system;
 mod terminal;
 
-pub(crate) use net::net_connections;
+pub(crate) use cpu::*;
+pub(crate) use disk::*;
+pub(crate) use heap::*;
+pub(crate) use host::*;
+pub(crate) use memory::*;
+pub(crate) use net::{net_connections, system_connections};
+pub(crate) use netif::{net_if_addrs, net_if_stats, net_io_counters};
 pub(crate) use process::*;
 pub(crate) use sched::*;
+pub(crate) use sensors::*;
 pub(crate) use signals::{send_signal, wait};
 pub(crate) use system::*;
 
@@ -26,6 +41,7 @@ pub(crate) fn address_family_raw(f: AddressFamily) -> i32 {
         AddressFamily::Inet => libc::AF_INET,
         AddressFamily::Inet6 => libc::AF_INET6,
         AddressFamily::Unix => libc::AF_UNIX,
+        AddressFamily::Link => libc::AF_PACKET,
     }
 }
 

@@ -1,27 +1,121 @@
-//! Sockets of one process: inodes from `/proc/PID/fd`, matched against the tables in
-//! `/proc/PID/net/{tcp,tcp6,udp,udp6,unix}`.
+//! Sockets: the kernel's socket tables (netlink `sock_diag`, or the text tables of
+//! `/proc/.../net/`), and their owners (the `socket:[INODE]` links of `/proc/PID/fd`).
 //!
-//! psutil reads `/proc/net/*`, which is the *caller's* network namespace, so it misses
-//! every socket of a process in another namespace (its quirk 13). `/proc/PID/net/*`
-//! shows the tables of the target's namespace, which is always right.
+//! For one process, the tables are read from `/proc/PID/net/*`: the target's network
+//! namespace. psutil reads `/proc/net/*`, the *caller's* namespace, and so misses
+//! every socket of a process in another namespace (its quirk 13).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::io;
 use std::net::IpAddr;
+use std::path::Path;
 
 use rpsutil_parse::linux::net as pnet;
 
 use super::errors::{ensure_alive, parse_error};
 use super::files::read;
 use super::process::{socket_inodes, Proc};
-use crate::net::{Address, AddressFamily, ConnKind, ConnStatus, Connection, SocketType};
-use crate::{Error, Result};
+use crate::net::{
+    Address, AddressFamily, ConnKind, ConnStatus, Connection, SocketType, SystemConnection,
+};
+use crate::{Error, Pid, Result};
 
-fn inet_addr((ip, port): (IpAddr, u16)) -> Address {
+/// A socket from a kernel table, before its owners are known.
+#[derive(Debug, Clone)]
+pub(crate) struct RawSocket {
+    pub(crate) family: AddressFamily,
+    pub(crate) kind: SocketType,
+    pub(crate) laddr: Address,
+    pub(crate) raddr: Address,
+    pub(crate) status: ConnStatus,
+    pub(crate) inode: u64,
+}
+
+/// psutil's address rule: port 0 means "no address" (its empty tuple).
+pub(crate) fn inet_addr((ip, port): (IpAddr, u16)) -> Address {
     if port == 0 {
         Address::None
     } else {
         Address::Inet { ip, port }
     }
+}
+
+/// The TCP state for a kernel state number; UDP sockets have none.
+pub(crate) fn conn_status(kind: SocketType, state: u8, source: &str) -> Result<ConnStatus> {
+    if kind != SocketType::Stream {
+        return Ok(ConnStatus::None);
+    }
+    ConnStatus::from_linux_tcp_state(state).ok_or_else(|| Error::Parse {
+        path: source.to_string(),
+        detail: format!("unknown TCP state {state:#04x}"),
+    })
+}
+
+/// The socket type of a UNIX socket's type number.
+pub(crate) fn unix_type(raw: u32) -> SocketType {
+    match raw {
+        1 => SocketType::Stream,
+        2 => SocketType::Dgram,
+        5 => SocketType::SeqPacket,
+        _ => SocketType::Raw,
+    }
+}
+
+const INET_TABLES: [(&str, AddressFamily, SocketType); 4] = [
+    ("tcp", AddressFamily::Inet, SocketType::Stream),
+    ("tcp6", AddressFamily::Inet6, SocketType::Stream),
+    ("udp", AddressFamily::Inet, SocketType::Dgram),
+    ("udp6", AddressFamily::Inet6, SocketType::Dgram),
+];
+
+/// Reads the text tables of `kind` under `dir` (`/proc/net` or `/proc/PID/net`).
+/// `map_io` turns a read error into the caller's error kind.
+pub(crate) fn proc_tables(
+    dir: &Path,
+    kind: ConnKind,
+    map_io: &dyn Fn(io::Error, &Path) -> Error,
+) -> Result<Vec<RawSocket>> {
+    let mut out = Vec::new();
+    for (file, family, stype) in INET_TABLES {
+        if !kind.pairs().contains(&(family, stype)) {
+            continue;
+        }
+        let path = dir.join(file);
+        let data = match read(&path) {
+            Ok(d) => d,
+            // IPv6 disabled: no tcp6/udp6 files.
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) && family == AddressFamily::Inet6 => {
+                continue
+            }
+            Err(e) => return Err(map_io(e, &path)),
+        };
+        let source = path.display().to_string();
+        for row in pnet::parse_inet_table(&data).map_err(|e| parse_error(&path, e))? {
+            out.push(RawSocket {
+                family,
+                kind: stype,
+                laddr: inet_addr(row.local),
+                raddr: inet_addr(row.remote),
+                status: conn_status(stype, row.state, &source)?,
+                inode: row.inode,
+            });
+        }
+    }
+    if kind.wants_unix() {
+        let path = dir.join("unix");
+        let data = read(&path).map_err(|e| map_io(e, &path))?;
+        for row in pnet::parse_unix_table(&data).map_err(|e| parse_error(&path, e))? {
+            out.push(RawSocket {
+                family: AddressFamily::Unix,
+                kind: unix_type(row.kind),
+                laddr: Address::Unix(String::from_utf8_lossy(&row.path).into_owned()),
+                raddr: Address::Unix(String::new()),
+                status: ConnStatus::None,
+                inode: row.inode,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The connections of one process, de-duplicated, ordered by fd.
@@ -30,79 +124,107 @@ pub(crate) fn net_connections(p: &mut Proc, kind: ConnKind) -> Result<Vec<Connec
     if inodes.is_empty() {
         return Ok(Vec::new());
     }
+    let dir = p.root.join(p.pid.to_string()).join("net");
+    let (pid, root) = (p.pid, p.root);
+    let sockets = proc_tables(&dir, kind, &|e, path| {
+        super::errors::proc_error(e, pid, root, path)
+    })?;
     let mut out = Vec::new();
-    let tables: [(&str, AddressFamily, SocketType); 4] = [
-        ("net/tcp", AddressFamily::Inet, SocketType::Stream),
-        ("net/tcp6", AddressFamily::Inet6, SocketType::Stream),
-        ("net/udp", AddressFamily::Inet, SocketType::Dgram),
-        ("net/udp6", AddressFamily::Inet6, SocketType::Dgram),
-    ];
-    for (file, family, stype) in tables {
-        if !kind.pairs().contains(&(family, stype)) {
+    for s in sockets {
+        let Some(fds) = inodes.get(&s.inode) else {
             continue;
-        }
-        let path = p.root.join(p.pid.to_string()).join(file);
-        let data = match read(&path) {
-            Ok(d) => d,
-            // IPv6 disabled: no tcp6/udp6 files.
-            Err(e) if e.raw_os_error() == Some(libc::ENOENT) && family == AddressFamily::Inet6 => {
-                continue
-            }
-            Err(e) => return Err(super::errors::proc_error(e, p.pid, p.root, &path)),
         };
-        for row in pnet::parse_inet_table(&data).map_err(|e| parse_error(&path, e))? {
-            let Some(fds) = inodes.get(&row.inode) else {
-                continue;
-            };
-            let status = if stype == SocketType::Stream {
-                ConnStatus::from_linux_tcp_state(row.state).ok_or_else(|| Error::Parse {
-                    path: path.display().to_string(),
-                    detail: format!("unknown TCP state {:#04x}", row.state),
-                })?
-            } else {
-                ConnStatus::None
-            };
-            // psutil reports an inet socket once, with its first fd.
+        // psutil reports an inet socket once, with its first fd; a UNIX socket once
+        // per fd sharing it.
+        let fds: &[i32] = if s.family == AddressFamily::Unix {
+            fds
+        } else {
+            &fds[..1]
+        };
+        for &fd in fds {
             out.push(Connection {
-                fd: fds[0],
-                family,
-                kind: stype,
-                laddr: inet_addr(row.local),
-                raddr: inet_addr(row.remote),
-                status,
+                fd,
+                family: s.family,
+                kind: s.kind,
+                laddr: s.laddr.clone(),
+                raddr: s.raddr.clone(),
+                status: s.status,
             });
-        }
-    }
-    if kind.wants_unix() {
-        let path = p.root.join(p.pid.to_string()).join("net/unix");
-        let data = read(&path).map_err(|e| super::errors::proc_error(e, p.pid, p.root, &path))?;
-        for row in pnet::parse_unix_table(&data).map_err(|e| parse_error(&path, e))? {
-            let Some(fds) = inodes.get(&row.inode) else {
-                continue;
-            };
-            let stype = match row.kind {
-                1 => SocketType::Stream,
-                2 => SocketType::Dgram,
-                5 => SocketType::SeqPacket,
-                _ => SocketType::Raw,
-            };
-            let laddr = Address::Unix(String::from_utf8_lossy(&row.path).into_owned());
-            // psutil reports a UNIX socket once per fd sharing it.
-            for &fd in fds {
-                out.push(Connection {
-                    fd,
-                    family: AddressFamily::Unix,
-                    kind: stype,
-                    laddr: laddr.clone(),
-                    raddr: Address::Unix(String::new()),
-                    status: ConnStatus::None,
-                });
-            }
         }
     }
     let mut seen = HashSet::new();
     out.retain(|c| seen.insert(c.clone()));
     out.sort_by_key(|c| c.fd);
     ensure_alive(p.root, p.pid)?;
+    Ok(out)
+}
+
+/// Owners of every socket: inode → (pid, fd) pairs, in pid order. Processes that
+/// vanish or whose fds are not readable are skipped (psutil does the same; without
+/// privileges, other users' sockets have no owner).
+fn all_socket_owners(root: &Path) -> Result<HashMap<u64, Vec<(Pid, i32)>>> {
+    let mut map: HashMap<u64, Vec<(Pid, i32)>> = HashMap::new();
+    for pid in super::process::pids(root)? {
+        let p = Proc::new(pid, root, None);
+        let Ok(inodes) = socket_inodes(&p) else {
+            continue;
+        };
+        for (inode, fds) in inodes {
+            let owners = map.entry(inode).or_default();
+            owners.extend(fds.into_iter().map(|fd| (pid, fd)));
+        }
+    }
+    for owners in map.values_mut() {
+        owners.sort_unstable();
+    }
+    Ok(map)
+}
+
+/// The sockets of the system (the caller's network namespace), through netlink when
+/// possible, else the `/proc/net` tables.
+fn system_sockets(root: &Path, kind: ConnKind) -> Result<Vec<RawSocket>> {
+    match super::sock_diag::sockets(kind) {
+        Ok(s) => Ok(s),
+        Err(_) => proc_tables(&root.join("net"), kind, &|e, path| {
+            Error::os(e, path.display().to_string())
+        }),
+    }
+}
+
+/// psutil's system-wide `net_connections`, owners optional.
+pub(crate) fn system_connections(
+    kind: ConnKind,
+    with_owners: bool,
+) -> Result<Vec<SystemConnection>> {
+    let root = crate::sys::procfs_root();
+    let sockets = system_sockets(&root, kind)?;
+    let owners = if with_owners {
+        all_socket_owners(&root)?
+    } else {
+        HashMap::new()
+    };
+    let mut out = Vec::with_capacity(sockets.len());
+    let none = [(0u32, -1i32)];
+    for s in sockets {
+        let found = owners.get(&s.inode).map(Vec::as_slice).unwrap_or(&[]);
+        let list: &[(Pid, i32)] = match (found.is_empty(), s.family == AddressFamily::Unix) {
+            (true, _) => &none,
+            (false, true) => found,
+            (false, false) => &found[..1],
+        };
+        for &(pid, fd) in list {
+            out.push(SystemConnection {
+                fd,
+                family: s.family,
+                kind: s.kind,
+                laddr: s.laddr.clone(),
+                raddr: s.raddr.clone(),
+                status: s.status,
+                pid: if found.is_empty() { None } else { Some(pid) },
+            });
+        }
+    }
+    let mut seen = HashSet::new();
+    out.retain(|c| seen.insert(c.clone()));
     Ok(out)
 }

@@ -1,6 +1,8 @@
 //! POSIX code shared by Linux, macOS, the BSDs and Solaris: user names, signals,
 //! `waitpid`, `getpriority`, `sysconf`.
 
+pub(crate) mod ifaddrs;
+pub(crate) mod statvfs;
 pub(crate) mod users;
 
 use std::io;
@@ -109,4 +111,18 @@ pub(crate) fn setpriority(pid: libc::pid_t, value: i32) -> io::Result<()> {
     } else {
         Err(io::Error::last_os_error())
     }
+}
+
+/// `getloadavg(3)`: the 1, 5 and 15 minute load averages.
+pub(crate) fn getloadavg() -> crate::Result<(f64, f64, f64)> {
+    let mut v = [0f64; 3];
+    // SAFETY: v has room for the 3 values asked for.
+    let n = unsafe { libc::getloadavg(v.as_mut_ptr(), 3) };
+    if n != 3 {
+        return Err(crate::Error::os(
+            io::Error::other("getloadavg failed"),
+            "getloadavg",
+        ));
+    }
+    Ok((v[0], v[1], v[2]))
 }

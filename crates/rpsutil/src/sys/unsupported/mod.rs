@@ -12,6 +12,14 @@ use crate::process::{
     CpuTimes, CtxSwitches, ExitCode, Ids, IoCounters, IoNice, IoPriorityClass, MemoryFullInfo,
     MemoryInfo, MemoryMap, OpenFile, Resource, Rlimit, Status, ThreadInfo,
 };
+use std::collections::BTreeMap;
+
+use crate::cpu::{CpuFreq, CpuStats, SystemCpuTimes};
+use crate::disk::{DiskIoCounters, DiskPartition, RawUsage};
+use crate::host::{HeapInfo, User};
+use crate::memory::{SwapMemory, VirtualMemory};
+use crate::net::{NetIoCounters, NicAddr, NicStats, SystemConnection};
+use crate::sensors::{Battery, Fan, Temperature};
 use crate::{Error, Pid, Result};
 
 fn unsupported<T>() -> Result<T> {
@@ -156,6 +164,13 @@ pub(crate) fn address_family_raw(f: AddressFamily) -> i32 {
             }
         }
         AddressFamily::Unix => 1,
+        AddressFamily::Link => {
+            if cfg!(windows) {
+                -1
+            } else {
+                18
+            }
+        }
     }
 }
 
@@ -172,4 +187,39 @@ pub(crate) fn socket_type_raw(t: SocketType) -> i32 {
 /// No resource limits here.
 pub(crate) fn rlimit_raw(_r: Resource) -> Option<i32> {
     None
+}
+
+macro_rules! unsupported_system {
+    ($($name:ident($($arg:ident: $at:ty),*) -> $t:ty;)*) => {$(
+        pub(crate) fn $name($($arg: $at),*) -> Result<$t> {
+            $(let _ = $arg;)*
+            unsupported()
+        }
+    )*};
+}
+
+unsupported_system! {
+    system_cpu_times() -> SystemCpuTimes;
+    system_cpu_times_percpu() -> Vec<SystemCpuTimes>;
+    cpu_stats() -> CpuStats;
+    cpu_count_logical() -> Option<u32>;
+    cpu_count_cores() -> Option<u32>;
+    cpu_freq_percpu() -> Vec<CpuFreq>;
+    virtual_memory() -> VirtualMemory;
+    swap_memory() -> SwapMemory;
+    disk_partitions(all: bool) -> Vec<DiskPartition>;
+    disk_usage(path: &Path) -> RawUsage;
+    disk_io_counters() -> Vec<(String, DiskIoCounters, bool)>;
+    net_io_counters() -> Vec<(String, NetIoCounters)>;
+    net_if_addrs() -> BTreeMap<String, Vec<NicAddr>>;
+    net_if_stats() -> BTreeMap<String, NicStats>;
+    system_connections(kind: ConnKind, with_owners: bool) -> Vec<SystemConnection>;
+    sensors_temperatures() -> BTreeMap<String, Vec<Temperature>>;
+    sensors_fans() -> BTreeMap<String, Vec<Fan>>;
+    sensors_battery() -> Option<Battery>;
+    boot_time_fresh() -> f64;
+    users(file: Option<&Path>) -> Vec<User>;
+    getloadavg() -> (f64, f64, f64);
+    heap_info() -> HeapInfo;
+    heap_trim() -> ();
 }
