@@ -223,3 +223,55 @@ unsupported_system! {
     heap_info() -> HeapInfo;
     heap_trim() -> ();
 }
+
+#[cfg(test)]
+mod tests {
+    //! On an OS without a backend every call must say so (`Unsupported`) and nothing
+    //! may panic. CI runs this on Windows under Wine.
+    use crate::*;
+
+    fn unsupported<T: std::fmt::Debug>(r: Result<T>) {
+        match r {
+            Err(Error::Unsupported { .. }) => {}
+            other => panic!("expected Unsupported, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_call_is_unsupported() {
+        unsupported(Process::current());
+        unsupported(Process::new(1));
+        unsupported(pids());
+        assert!(!pid_exists(1));
+        unsupported(process_iter());
+        unsupported(process_iter_attrs(&[Attr::Name]));
+        unsupported(cpu_times());
+        unsupported(cpu_times_percpu());
+        unsupported(cpu_percent(None));
+        unsupported(cpu_times_percent(None));
+        unsupported(cpu_count(true));
+        unsupported(cpu_count(false));
+        unsupported(cpu_stats());
+        unsupported(cpu_freq());
+        unsupported(virtual_memory());
+        unsupported(swap_memory());
+        unsupported(disk_partitions(true));
+        unsupported(disk_usage("."));
+        unsupported(disk_io_counters(true));
+        unsupported(net_io_counters(true));
+        unsupported(net_connections(ConnKind::All, true));
+        unsupported(net_if_addrs());
+        unsupported(net_if_stats());
+        unsupported(sensors_temperatures(false));
+        unsupported(sensors_fans());
+        unsupported(sensors_battery());
+        unsupported(boot_time());
+        unsupported(users());
+        unsupported(getloadavg());
+        unsupported(heap_info());
+        assert!(Resource::available().is_empty());
+        // Types still serialise to psutil's shapes.
+        assert_eq!(AddressFamily::Inet.as_raw(), 2);
+        assert_eq!(Status::Sleeping.to_string(), "sleeping");
+    }
+}
