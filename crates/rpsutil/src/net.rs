@@ -423,7 +423,9 @@ pub fn net_io_counters_cache_clear() {
 /// `with_owners = false` to skip it (then `pid` is None and `fd` -1).
 ///
 /// Source: Linux netlink `sock_diag` (what `ss` uses), falling back to
-/// `/proc/net/{tcp,tcp6,udp,udp6,unix}`; owners from `/proc/*/fd`.
+/// `/proc/net/{tcp,tcp6,udp,udp6,unix}` when netlink is unavailable; with a procfs
+/// root set by [`crate::set_procfs_path`] the tables under that root are read.
+/// Owners from `/proc/*/fd`.
 pub fn net_connections(kind: ConnKind, with_owners: bool) -> Result<Vec<SystemConnection>> {
     imp::system_connections(kind, with_owners)
 }

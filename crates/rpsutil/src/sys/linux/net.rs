@@ -181,13 +181,21 @@ fn all_socket_owners(root: &Path) -> Result<HashMap<u64, Vec<(Pid, i32)>>> {
 }
 
 /// The sockets of the system (the caller's network namespace), through netlink when
-/// possible, else the `/proc/net` tables.
+/// possible, else the `/proc/net` tables. With a procfs root other than `/proc` (a
+/// fixture tree, a host's /proc mounted elsewhere) the tables under that root are
+/// what the caller asked to look at, so netlink is not used.
 fn system_sockets(root: &Path, kind: ConnKind) -> Result<Vec<RawSocket>> {
+    let from_tables = || {
+        proc_tables(&root.join("net"), kind, &|e, path| {
+            Error::os(e, path.display().to_string())
+        })
+    };
+    if root != Path::new("/proc") {
+        return from_tables();
+    }
     match super::sock_diag::sockets(kind) {
         Ok(s) => Ok(s),
-        Err(_) => proc_tables(&root.join("net"), kind, &|e, path| {
-            Error::os(e, path.display().to_string())
-        }),
+        Err(_) => from_tables(),
     }
 }
 
