@@ -1,5 +1,6 @@
-//! `rpsutil`: classic process tools (ps, pstree, pidof, kill, nice, ionice, taskset,
-//! pmap, lsof, tty...) built on the rpsutil library, each with `--json` output in
+//! `rpsutil`: classic process and system tools (ps, pstree, pidof, kill, nice,
+//! ionice, taskset, pmap, lsof, tty, free, df, netstat, ifconfig, who, uptime,
+//! iostat, sensors, cpu) built on the rpsutil library, each with `--json` output in
 //! psutil's shape (see docs: "JSON contract").
 //!
 //! This file parses the command line, runs one subcommand, and is the only place
@@ -17,9 +18,16 @@ use clap::Parser;
 
 use error::CliError;
 
-/// psutil's process tools as one command.
+/// Environment variables read once at start-up (documented in `--help`).
+const ENV_HELP: &str = "\
+Environment:
+  RPSUTIL_PROCFS=DIR  read the proc file system from DIR instead of /proc
+                      (e.g. a host's /proc mounted in a container)
+  RPSUTIL_SYSFS=DIR   read sysfs from DIR instead of /sys (sensors, disks, NICs)";
+
+/// psutil's process and system tools as one command.
 #[derive(Debug, Parser)]
-#[command(name = "rpsutil", version, about, propagate_version = true)]
+#[command(name = "rpsutil", version, about, propagate_version = true, after_help = ENV_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: cmd::Command,
@@ -27,6 +35,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    set_roots();
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = cmd::run(cli.command, &mut out);
@@ -40,6 +49,17 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(e),
+    }
+}
+
+/// Points the library at other proc/sys roots when `RPSUTIL_PROCFS` /
+/// `RPSUTIL_SYSFS` are set (non-empty), before any command reads them.
+fn set_roots() {
+    if let Some(dir) = std::env::var_os("RPSUTIL_PROCFS").filter(|d| !d.is_empty()) {
+        rpsutil::set_procfs_path(dir);
+    }
+    if let Some(dir) = std::env::var_os("RPSUTIL_SYSFS").filter(|d| !d.is_empty()) {
+        rpsutil::set_sysfs_path(dir);
     }
 }
 

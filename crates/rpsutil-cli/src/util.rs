@@ -55,6 +55,30 @@ pub fn parse_pid(s: &str) -> Result<rpsutil::Pid, String> {
         .ok_or_else(|| format!("invalid pid '{s}': out of range"))
 }
 
+/// Parses an interval in seconds (`0.5`, `2`): finite, not negative, at most a day.
+/// The subcommands call it themselves so a bad value is one `rpsutil:` line.
+pub fn parse_interval(s: &str) -> CliResult<std::time::Duration> {
+    let t = s.trim();
+    let v: f64 = t
+        .parse()
+        .map_err(|_| CliError::Usage(format!("invalid interval '{s}': expected seconds")))?;
+    if !v.is_finite() || !(0.0..=86_400.0).contains(&v) {
+        return Err(CliError::Usage(format!(
+            "invalid interval '{s}': expected 0 to 86400 seconds"
+        )));
+    }
+    Ok(std::time::Duration::from_secs_f64(v))
+}
+
+/// Parses a positive count of reports (`iostat 1 5`).
+pub fn parse_count(s: &str) -> CliResult<u64> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| CliError::Usage(format!("invalid count '{s}': expected a positive integer")))
+}
+
 /// Opens a process handle, so every subcommand reports an unknown pid the same way
 /// (`process PID not found (pid=N)`).
 pub fn process(pid: rpsutil::Pid) -> CliResult<rpsutil::Process> {
@@ -317,6 +341,21 @@ mod tests {
         assert!(parse_pid("").is_err());
         assert!(parse_pid("99999999999").is_err());
         assert!(parse_pid("4294967295").is_err());
+    }
+
+    #[test]
+    fn intervals() {
+        assert_eq!(
+            parse_interval("0.5").ok(),
+            Some(std::time::Duration::from_millis(500))
+        );
+        assert_eq!(parse_interval("0").ok(), Some(std::time::Duration::ZERO));
+        for bad in ["", "abc", "-1", "nan", "inf", "1e9"] {
+            assert!(parse_interval(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_count("3").ok(), Some(3));
+        assert!(parse_count("0").is_err());
+        assert!(parse_count("-2").is_err());
     }
 
     #[test]

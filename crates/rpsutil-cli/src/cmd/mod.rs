@@ -7,9 +7,15 @@ use clap::Subcommand;
 
 use crate::error::CliResult;
 
+pub mod cpu;
+pub mod df;
+pub mod free;
+pub mod ifconfig;
 pub mod ionice;
+pub mod iostat;
 pub mod kill;
 pub mod lsof;
+pub mod netstat;
 pub mod nice;
 pub mod pidof;
 pub mod pmap;
@@ -17,8 +23,11 @@ pub mod procinfo;
 pub mod procsmem;
 pub mod ps;
 pub mod pstree;
+pub mod sensors;
 pub mod taskset;
 pub mod tty;
+pub mod uptime;
+pub mod who;
 
 /// Every subcommand.
 #[derive(Debug, Subcommand)]
@@ -47,6 +56,24 @@ pub enum Command {
     Taskset(taskset::Args),
     /// The controlling terminal of a process.
     Tty(tty::Args),
+    /// Memory and swap use, like free (KiB by default).
+    Free(free::Args),
+    /// Space of the mounted file systems, like df.
+    Df(df::Args),
+    /// Every socket with its owner process, like netstat -anp / ss -anp.
+    Netstat(netstat::Args),
+    /// Addresses, state and traffic of each network interface, like psutil's ifconfig.py.
+    Ifconfig(ifconfig::Args),
+    /// Logged-in users, like who.
+    Who(who::Args),
+    /// Time, time since boot, users and load averages, like uptime.
+    Uptime(uptime::Args),
+    /// Disk I/O per device, like iostat -d.
+    Iostat(iostat::Args),
+    /// Temperatures, fans and battery, like psutil's sensors.py.
+    Sensors(sensors::Args),
+    /// CPU counts, frequency, statistics, load, times and busy percent per CPU.
+    Cpu(cpu::Args),
 }
 
 /// Runs one subcommand, writing its output to `out`.
@@ -64,5 +91,14 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult {
         Command::Ionice(a) => ionice::run(&a, out),
         Command::Taskset(a) => taskset::run(&a, out),
         Command::Tty(a) => tty::run(&a, out),
+        Command::Free(a) => free::run(&a, out),
+        Command::Df(a) => df::run(&a, out),
+        Command::Netstat(a) => netstat::run(&a, out),
+        Command::Ifconfig(a) => ifconfig::run(&a, out),
+        Command::Who(a) => who::run(&a, out),
+        Command::Uptime(a) => uptime::run(&a, out),
+        Command::Iostat(a) => iostat::run(&a, out),
+        Command::Sensors(a) => sensors::run(&a, out),
+        Command::Cpu(a) => cpu::run(&a, out),
     }
 }
