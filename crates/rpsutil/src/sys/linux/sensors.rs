@@ -120,7 +120,7 @@ pub(crate) fn sensors_temperatures() -> Result<BTreeMap<String, Vec<Temperature>
             continue;
         };
         let (mut high, mut critical) = (None, None);
-        for tp in prefixes(std::slice::from_ref(&zone), "trip_point") {
+        for tp in trip_points(&zone) {
             // psutil divides trip temperatures by 1000 inside its loop, repeatedly
             // (its bug 8); each is divided once here.
             let value = read_number(&file(&tp, "_temp")).map(|v| v / 1000.0);
@@ -138,6 +138,32 @@ pub(crate) fn sensors_temperatures() -> Result<BTreeMap<String, Vec<Temperature>
         });
     }
     Ok(out)
+}
+
+/// The distinct `trip_point_N` prefixes of a thermal zone's `trip_point_N_{type,temp}`
+/// files, sorted (psutil: `'_'.join(basename.split('_')[0:3])`).
+fn trip_points(zone: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for f in sorted_entries(zone) {
+        let Some(name) = f.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some((num, _)) = name
+            .strip_prefix("trip_point_")
+            .and_then(|rest| rest.split_once('_'))
+        else {
+            continue;
+        };
+        if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let prefix = zone.join(format!("trip_point_{num}"));
+        if !out.contains(&prefix) {
+            out.push(prefix);
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Fans by chip name: hwmon `fan*_input` (RPM).
