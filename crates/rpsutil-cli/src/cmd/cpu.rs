@@ -13,7 +13,12 @@ use crate::util::{parse_interval, print_json};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Seconds to sample the busy percent over (0: psutil's first-call zeros).
-    #[arg(long, default_value = "0.1", value_name = "SECONDS")]
+    #[arg(
+        long,
+        default_value = "0.1",
+        value_name = "SECONDS",
+        allow_hyphen_values = true
+    )]
     pub interval: String,
     /// Print `{"cpu_times", "cpu_times_percpu", "cpu_percent" (per CPU), "cpu_count",
     /// "cpu_count_cores", "cpu_freq", "cpu_stats", "getloadavg"}`.

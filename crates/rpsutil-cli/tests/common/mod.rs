@@ -73,6 +73,21 @@ pub fn rpsutil(args: &[&str]) -> Run {
     }
 }
 
+/// Runs the built `rpsutil` with `args` and extra environment variables.
+pub fn rpsutil_env(args: &[&str], envs: &[(&str, &Path)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rpsutil"));
+    cmd.args(args).stdin(Stdio::null());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run rpsutil");
+    Run {
+        status: out.status,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// Runs another tool (the oracle) and returns its stdout, or None if it is missing
 /// or fails.
 pub fn tool(cmd: &str, args: &[&str]) -> Option<String> {
