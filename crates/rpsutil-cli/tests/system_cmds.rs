@@ -381,9 +381,8 @@ fn df_sees_a_tmpfs_of_known_size() {
     assert_eq!(u(&us["used"]), MIB);
     assert_eq!(u(&us["free"]), *avail);
     // psutil: round(6.25, 1) == 6.2 (Python rounds the exact binary value, ties to
-    // even); the library gives 6.3 (half away from zero), see
-    // tmpfs_percent_rounds_like_python. Either neighbour of the exact 6.25 here.
-    assert!(between_f(f(&us["percent"]), 6.2, 6.3, 0.0), "{us}");
+    // even), see tmpfs_percent_rounds_like_python.
+    assert_eq!(f(&us["percent"]), 6.2, "{us}");
     // tmpfs is nodev: only with -a.
     let phys = rpsutil(&["df", "--json"]).json();
     assert!(phys["disk_usage"].get(mp).is_none());
@@ -409,10 +408,8 @@ fn df_sees_a_tmpfs_of_known_size() {
 
 /// psutil's `disk_usage().percent` is `round(used / (used + free) * 100, 1)` with
 /// Python's `round`, which gives 6.2 for 1 MiB of 16 MiB (6.25 is exact in binary
-/// and ties go to even). The library rounds half away from zero (6.3):
-/// `rpsutil::common::percent::round1` — reported, not fixed here.
+/// and ties go to even); `rpsutil::common::percent::round1` does the same.
 #[test]
-#[ignore = "library: round1 rounds 6.25 to 6.3, psutil (Python round) to 6.2"]
 fn tmpfs_percent_rounds_like_python() {
     let Some(m) = TmpfsMount::new("16m") else {
         eprintln!("skipped: cannot mount a tmpfs (needs root)");

@@ -11,7 +11,7 @@ pub(crate) fn process_cpu_percent(delta_cpu_seconds: f64, delta_wall_seconds: f6
     if !pct.is_finite() || pct < 0.0 {
         return 0.0;
     }
-    (pct * 10.0).round() / 10.0
+    round1(pct)
 }
 
 #[cfg(test)]
@@ -67,9 +67,15 @@ pub(crate) fn system_cpu_times_percent(t1: &[f64], t2: &[f64], guest: &[usize]) 
         .collect()
 }
 
-/// Rounds to one decimal, as psutil's `round(x, 1)`.
+/// Rounds to one decimal exactly as Python's `round(x, 1)` (psutil's rounding): the
+/// correctly rounded decimal of the binary value, ties to even (`round(6.25, 1)` is
+/// 6.2, `round(2.675, 2)` is 2.67). Rust's `{:.1}` formatting implements the same
+/// rule, so the value goes through it; `(x * 10).round() / 10` would round 6.25 up.
 pub(crate) fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
+    if !x.is_finite() {
+        return x;
+    }
+    format!("{x:.1}").parse().unwrap_or(x)
 }
 
 /// psutil's `percent = round(used / total * 100, 1)`, 0.0 for a zero total.
@@ -108,5 +114,12 @@ mod system_tests {
         );
         assert_eq!(usage_percent(1.0, 3.0), 33.3);
         assert_eq!(usage_percent(1.0, 0.0), 0.0);
+        // Python: round(6.25, 1) == 6.2, round(0.35, 1) == 0.3, round(33.35, 1) == 33.4
+        // (the binary values of 0.35 and 33.35 are just below / above the tie).
+        assert_eq!(round1(6.25), 6.2);
+        assert_eq!(round1(0.35), 0.3);
+        assert_eq!(round1(33.35), 33.4);
+        assert_eq!(round1(99.95), 100.0);
+        assert_eq!(usage_percent(1.0, 16.0), 6.2);
     }
 }
