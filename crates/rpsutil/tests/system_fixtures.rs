@@ -483,10 +483,15 @@ fn check_nowrap(src: &Path, sys: &Path) {
 
 // --------------------------------------------------------------------- sensors
 
+/// chip -> [(label, current, high, critical)].
+type Temps = BTreeMap<String, Vec<(String, f64, Option<f64>, Option<f64>)>>;
+/// zone type -> [(current, high, critical)].
+type Zones = BTreeMap<String, Vec<(f64, Option<f64>, Option<f64>)>>;
+
 fn check_hwmon(sys: &Path, fahrenheit: bool) {
     let conv = |c: f64| if fahrenheit { c * 9.0 / 5.0 + 32.0 } else { c };
     // Expected from the files: every tempN with an _input, grouped by the chip's name.
-    let mut want: BTreeMap<String, Vec<(String, f64, Option<f64>, Option<f64>)>> = BTreeMap::new();
+    let mut want: Temps = BTreeMap::new();
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut hw: Vec<PathBuf> = std::fs::read_dir(sys.join("class/hwmon"))
         .unwrap()
@@ -528,19 +533,18 @@ fn check_hwmon(sys: &Path, fahrenheit: bool) {
             .or_default()
             .push((label, conv(cur), high, crit));
     }
-    let got: BTreeMap<String, Vec<(String, f64, Option<f64>, Option<f64>)>> =
-        rpsutil::sensors_temperatures(fahrenheit)
-            .unwrap()
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    k,
-                    v.into_iter()
-                        .map(|t| (t.label, t.current, t.high, t.critical))
-                        .collect(),
-                )
-            })
-            .collect();
+    let got: Temps = rpsutil::sensors_temperatures(fahrenheit)
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k,
+                v.into_iter()
+                    .map(|t| (t.label, t.current, t.high, t.critical))
+                    .collect(),
+            )
+        })
+        .collect();
     assert_eq!(got, want, "fahrenheit={fahrenheit}");
     // Facts of the fixture, stated once by hand so the reader above cannot drift.
     assert_eq!(
@@ -602,7 +606,7 @@ fn check_thermal(sys: &Path) {
         })
         .collect();
     zones.sort();
-    let mut want: BTreeMap<String, Vec<(f64, Option<f64>, Option<f64>)>> = BTreeMap::new();
+    let mut want: Zones = BTreeMap::new();
     for z in zones {
         let (mut high, mut crit) = (None, None);
         for i in 0..10 {
@@ -626,20 +630,19 @@ fn check_thermal(sys: &Path) {
             .or_default()
             .push((num(&z.join("temp"), 1000.0).unwrap(), high, crit));
     }
-    let got: BTreeMap<String, Vec<(f64, Option<f64>, Option<f64>)>> =
-        rpsutil::sensors_temperatures(false)
-            .unwrap()
-            .into_iter()
-            .map(|(k, v)| {
-                assert!(v.iter().all(|t| t.label.is_empty()));
-                (
-                    k,
-                    v.into_iter()
-                        .map(|t| (t.current, t.high, t.critical))
-                        .collect(),
-                )
-            })
-            .collect();
+    let got: Zones = rpsutil::sensors_temperatures(false)
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| {
+            assert!(v.iter().all(|t| t.label.is_empty()));
+            (
+                k,
+                v.into_iter()
+                    .map(|t| (t.current, t.high, t.critical))
+                    .collect(),
+            )
+        })
+        .collect();
     assert_eq!(got, want);
     // Not psutil's repeated division (105.0 / 1000 = 0.105 and so on).
     assert_eq!(got["x86_pkg_temp"][0], (52.0, Some(95.0), Some(105.0)));
