@@ -33,8 +33,44 @@ struct Cli {
     command: cmd::Command,
 }
 
+/// Parses the arguments; a usage error is one line on stderr and exit status 2
+/// (clap's own report spans several lines with the usage and a hint).
+fn parse_args() -> Result<Cli, ExitCode> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                // --help / --version: clap prints them (to stdout) as usual.
+                let _ = e.print();
+                return Err(ExitCode::from(if e.use_stderr() { 2 } else { 0 }));
+            }
+            // The message is everything before clap's "Usage:" block, on one line.
+            let text = e.to_string();
+            let parts: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+                .collect();
+            let message = parts.join(" ");
+            let message = message.trim_start_matches("error: ");
+            eprintln!("rpsutil: {message} (see rpsutil --help)");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_args() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     set_roots();
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
