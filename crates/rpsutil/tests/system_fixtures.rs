@@ -39,8 +39,10 @@ fn kb(meminfo: &str, key: &str) -> Option<u64> {
     })
 }
 
+/// Python's `round(x, 1)`: the exact binary value rounded to one decimal, ties to
+/// even (Rust's `{:.1}` formats the exact value the same way).
 fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
+    format!("{x:.1}").parse().unwrap()
 }
 
 // ------------------------------------------------------------------------ CPU

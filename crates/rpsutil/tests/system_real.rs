@@ -351,10 +351,13 @@ fn check_usage(dir: &Path) {
     let u = rpsutil::disk_usage(dir).unwrap();
     let (total, used, free) = statvfs(dir);
     assert_eq!((u.total, u.used, u.free), (total, used, free));
-    let pct = if used + free == 0 {
+    // Python's round(x, 1): the exact binary value, ties to even (as `{:.1}`).
+    let pct: f64 = if used + free == 0 {
         0.0
     } else {
-        (used as f64 / (used + free) as f64 * 1000.0).round() / 10.0
+        format!("{:.1}", used as f64 / (used + free) as f64 * 100.0)
+            .parse()
+            .unwrap()
     };
     assert_eq!(u.percent, pct);
     write_mib(&dir.join("four-mib"), 4);
