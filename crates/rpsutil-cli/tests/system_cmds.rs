@@ -1393,8 +1393,11 @@ fn bad_flags_are_usage_errors() {
     ] {
         let out = rpsutil(args);
         assert_eq!(out.code(), 2, "{args:?}: {}", out.stderr);
+        // One line, like every other error of the tool.
+        assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {}", out.stderr);
         assert!(
-            out.stderr.starts_with("error: "),
+            out.stderr.starts_with("rpsutil: ")
+                && out.stderr.trim_end().ends_with("(see rpsutil --help)"),
             "{args:?}: {}",
             out.stderr
         );

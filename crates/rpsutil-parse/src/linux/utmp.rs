@@ -175,17 +175,18 @@ pub struct User {
 }
 
 /// psutil's `users()` view of the records: `USER_PROCESS` entries only, in file
-/// order, with psutil's terminal and host rules.
-pub fn users(records: &[UtmpRecord]) -> Vec<User> {
+/// order, with psutil's terminal and host rules. The records are consumed so that
+/// their strings move into the result without copies.
+pub fn users(records: impl IntoIterator<Item = UtmpRecord>) -> Vec<User> {
     records
-        .iter()
+        .into_iter()
         .filter(|r| r.kind == ut_type::USER_PROCESS)
         .map(|r| User {
-            name: r.user.clone(),
-            terminal: (!r.line.is_empty()).then(|| r.line.clone()),
+            name: r.user,
+            terminal: (!r.line.is_empty()).then_some(r.line),
             host: match r.host.as_slice() {
                 b"" | b":0" | b":0.0" => b"localhost".to_vec(),
-                h => h.to_vec(),
+                _ => r.host,
             },
             started: f64::from(r.tv_sec),
             pid: r.pid,
@@ -262,7 +263,7 @@ mod tests {
         assert_eq!(data.len(), records.len() * UTMP_RECORD_SIZE);
         let parsed = parse_utmp(&data);
         assert_eq!(parsed, records);
-        let u = users(&parsed);
+        let u = users(parsed.clone());
         assert_eq!(u.len(), 4);
         assert_eq!(u[0].name, b"alice");
         assert_eq!(u[0].terminal.as_deref(), Some(&b"pts/0"[..]));
@@ -298,7 +299,7 @@ mod tests {
         fn never_panics(data in proptest::collection::vec(any::<u8>(), 0..1200)) {
             let recs = parse_utmp(&data);
             prop_assert_eq!(recs.len(), data.len() / UTMP_RECORD_SIZE);
-            let _ = users(&recs);
+            let _ = users(recs);
             let _ = parse_utmp_record(&data);
         }
 

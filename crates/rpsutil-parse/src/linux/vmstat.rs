@@ -28,21 +28,40 @@ impl Vmstat {
     }
 }
 
-/// Parses `/proc/vmstat`. Blank lines are skipped.
+/// Calls `f(name, value)` for every line of `/proc/vmstat`, without allocating.
+/// Blank lines are skipped.
 ///
 /// Errors: a line with a name but no value, or a value that is not an unsigned
 /// decimal number (the kernel prints every value with `%lu`).
-pub fn parse_vmstat(data: &[u8]) -> Result<Vmstat> {
-    let mut entries = Vec::with_capacity(200);
+pub fn visit_vmstat(data: &[u8], mut f: impl FnMut(&[u8], u64)) -> Result<()> {
     for line in data.split(|&b| b == b'\n') {
         let mut it = fields(line);
         let Some(key) = it.next() else { continue };
-        let key = String::from_utf8_lossy(key).into_owned();
-        let value = it
-            .next()
-            .ok_or_else(|| ParseError::new(format!("vmstat {key}: no value")))?;
-        entries.push((key, parse_u64(value, "vmstat")?));
+        let value = it.next().ok_or_else(|| {
+            ParseError::new(format!("vmstat {}: no value", String::from_utf8_lossy(key)))
+        })?;
+        f(key, parse_u64(value, "vmstat")?);
     }
+    Ok(())
+}
+
+/// The values of `keys` in one pass, `None` for a missing key; no allocation.
+pub fn vmstat_values<const N: usize>(data: &[u8], keys: [&str; N]) -> Result<[Option<u64>; N]> {
+    let mut out = [None; N];
+    visit_vmstat(data, |k, v| {
+        if let Some(i) = keys.iter().position(|key| key.as_bytes() == k) {
+            out[i] = Some(v);
+        }
+    })?;
+    Ok(out)
+}
+
+/// Parses `/proc/vmstat` into all its lines (see [`visit_vmstat`]).
+pub fn parse_vmstat(data: &[u8]) -> Result<Vmstat> {
+    let mut entries = Vec::with_capacity(200);
+    visit_vmstat(data, |k, v| {
+        entries.push((String::from_utf8_lossy(k).into_owned(), v))
+    })?;
     Ok(Vmstat { entries })
 }
 
@@ -95,6 +114,14 @@ mod tests {
         assert!(parse_vmstat(b"pswpin -1\n").is_err());
         assert!(parse_vmstat(b"pswpin 1x\n").is_err());
         assert_eq!(parse_vmstat(b"").unwrap().entries, vec![]);
+    }
+
+    #[test]
+    fn values_match_the_full_parse() {
+        let v = parse_vmstat(REAL).unwrap();
+        let [a, b] = vmstat_values(REAL, ["pswpin", "nope"]).unwrap();
+        assert_eq!(a, v.get("pswpin"));
+        assert_eq!(b, None);
     }
 
     proptest! {

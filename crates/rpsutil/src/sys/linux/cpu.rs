@@ -4,16 +4,13 @@ use std::path::{Path, PathBuf};
 
 use rpsutil_parse::linux::{cpuinfo, proc_stat};
 
-use super::errors::parse_error;
-use super::files::read;
+use super::files::{parse_file, read};
 use crate::cpu::{CpuFreq, CpuStats, SystemCpuTimes};
 use crate::sys::unix::clock_ticks;
-use crate::{Error, Result};
+use crate::Result;
 
-fn read_root_file(root: &Path, rel: &str) -> Result<(PathBuf, Vec<u8>)> {
-    let path = root.join(rel);
-    let data = read(&path).map_err(|e| Error::os(e, path.display().to_string()))?;
-    Ok((path, data))
+fn parse_proc<T>(rel: &str, parse: impl FnOnce(&[u8]) -> rpsutil_parse::Result<T>) -> Result<T> {
+    parse_file(&crate::sys::procfs_root().join(rel), parse)
 }
 
 fn to_seconds(t: &proc_stat::CpuTimes) -> SystemCpuTimes {
@@ -36,8 +33,7 @@ fn to_seconds(t: &proc_stat::CpuTimes) -> SystemCpuTimes {
 }
 
 fn cpu_table() -> Result<proc_stat::CpuTimesTable> {
-    let (path, data) = read_root_file(&crate::sys::procfs_root(), "stat")?;
-    proc_stat::parse_cpu_times(&data).map_err(|e| parse_error(&path, e))
+    parse_proc("stat", proc_stat::parse_cpu_times)
 }
 
 /// The `cpu` line of `/proc/stat` in seconds.
@@ -56,8 +52,7 @@ pub(crate) fn system_cpu_times_percpu() -> Result<Vec<SystemCpuTimes>> {
 
 /// `ctxt`, `intr`, `softirq` of `/proc/stat`.
 pub(crate) fn cpu_stats() -> Result<CpuStats> {
-    let (path, data) = read_root_file(&crate::sys::procfs_root(), "stat")?;
-    let s = proc_stat::parse_cpu_stats(&data).map_err(|e| parse_error(&path, e))?;
+    let s = parse_proc("stat", proc_stat::parse_cpu_stats)?;
     Ok(CpuStats {
         ctx_switches: s.ctxt.unwrap_or(0),
         interrupts: s.intr.unwrap_or(0),
@@ -74,8 +69,7 @@ pub(crate) fn cpu_count_logical() -> Result<Option<u32>> {
     if n > 0 {
         return Ok(u32::try_from(n).ok());
     }
-    let (_, data) = read_root_file(&crate::sys::procfs_root(), "stat")?;
-    let n = proc_stat::count_cpu_lines(&data) as u32;
+    let n = parse_proc("stat", |d| Ok(proc_stat::count_cpu_lines(d)))? as u32;
     Ok((n > 0).then_some(n))
 }
 
@@ -111,8 +105,7 @@ pub(crate) fn cpu_count_cores() -> Result<Option<u32>> {
             return Ok(u32::try_from(n).ok());
         }
     }
-    let (path, data) = read_root_file(&crate::sys::procfs_root(), "cpuinfo")?;
-    let n = cpuinfo::cores_from_cpuinfo(&data).map_err(|e| parse_error(&path, e))?;
+    let n = parse_proc("cpuinfo", cpuinfo::cores_from_cpuinfo)?;
     Ok(u32::try_from(n).ok().filter(|&n| n > 0))
 }
 
@@ -155,9 +148,7 @@ pub(crate) fn cpu_freq_percpu() -> Result<Vec<CpuFreq>> {
     if !out.is_empty() {
         return Ok(out);
     }
-    let (path, data) = read_root_file(&crate::sys::procfs_root(), "cpuinfo")?;
-    Ok(cpuinfo::cpu_mhz(&data)
-        .map_err(|e| parse_error(&path, e))?
+    Ok(parse_proc("cpuinfo", cpuinfo::cpu_mhz)?
         .into_iter()
         .map(|mhz| CpuFreq {
             current: mhz,

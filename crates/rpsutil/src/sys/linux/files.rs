@@ -87,6 +87,18 @@ pub(crate) fn with_file<T>(path: &Path, f: impl FnOnce(&[u8]) -> T) -> io::Resul
     })
 }
 
+/// Reads a system file (not a process's: see `errors::proc_error` for those) and
+/// parses it in place: an I/O error is `Error::Os` with the path, a parser error
+/// `Error::Parse` with the path.
+pub(crate) fn parse_file<T>(
+    path: &Path,
+    parse: impl FnOnce(&[u8]) -> rpsutil_parse::Result<T>,
+) -> crate::Result<T> {
+    with_file(path, parse)
+        .map_err(|e| crate::Error::os(e, path.display().to_string()))?
+        .map_err(|e| super::errors::parse_error(path, e))
+}
+
 /// Reads a whole file into a new vector of exactly its size.
 pub(crate) fn read(path: &Path) -> io::Result<Vec<u8>> {
     with_file(path, <[u8]>::to_vec)

@@ -4,16 +4,14 @@ use std::path::Path;
 
 use rpsutil_parse::linux::{proc_stat, utmp};
 
-use super::errors::parse_error;
-use super::files::read;
+use super::files::{parse_file, with_file};
 use crate::host::User;
 use crate::{Error, Result};
 
 /// `btime` of `/proc/stat`, read now (not the cached value processes use).
 pub(crate) fn boot_time_fresh() -> Result<f64> {
     let path = crate::sys::procfs_root().join("stat");
-    let data = read(&path).map_err(|e| Error::os(e, path.display().to_string()))?;
-    Ok(proc_stat::parse_btime(&data).map_err(|e| parse_error(&path, e))? as f64)
+    Ok(parse_file(&path, proc_stat::parse_btime)? as f64)
 }
 
 /// glibc's default utmp file (`_PATH_UTMP`).
@@ -22,18 +20,17 @@ const UTMP: &str = "/var/run/utmp";
 /// `USER_PROCESS` records of the utmp file; a missing file means nobody is logged in.
 pub(crate) fn users(file: Option<&Path>) -> Result<Vec<User>> {
     let path = file.unwrap_or(Path::new(UTMP));
-    let data = match read(path) {
-        Ok(d) => d,
+    let records = match with_file(path, utmp::parse_utmp) {
+        Ok(r) => r,
         Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return Ok(Vec::new()),
         Err(e) => return Err(Error::os(e, path.display().to_string())),
     };
-    let records = utmp::parse_utmp(&data);
-    Ok(utmp::users(&records)
+    Ok(utmp::users(records)
         .into_iter()
         .map(|u| User {
-            name: String::from_utf8_lossy(&u.name).into_owned(),
-            terminal: u.terminal.map(|t| String::from_utf8_lossy(&t).into_owned()),
-            host: String::from_utf8_lossy(&u.host).into_owned(),
+            name: into_string(u.name),
+            terminal: u.terminal.map(into_string),
+            host: into_string(u.host),
             started: u.started,
             pid: Some(u.pid),
         })
@@ -42,4 +39,9 @@ pub(crate) fn users(file: Option<&Path>) -> Result<Vec<User>> {
 
 pub(crate) fn getloadavg() -> Result<(f64, f64, f64)> {
     crate::sys::unix::getloadavg()
+}
+
+/// UTF-8 bytes become a `String` without a copy; others are converted lossily.
+fn into_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

@@ -3,20 +3,21 @@
 use rpsutil_parse::linux::{meminfo, vmstat, zoneinfo};
 
 use super::errors::parse_error;
-use super::files::read;
+use super::files::{parse_file, read, with_file};
 use crate::common::percent::usage_percent;
 use crate::memory::{SwapMemory, VirtualMemory};
 use crate::sys::unix::page_size;
 use crate::{Error, Result};
 
-fn meminfo() -> Result<meminfo::Meminfo> {
-    let path = crate::sys::procfs_root().join("meminfo");
-    let data = read(&path).map_err(|e| Error::os(e, path.display().to_string()))?;
-    meminfo::parse_meminfo(&data).map_err(|e| parse_error(&path, e))
+/// Reads `/proc/meminfo` once and returns the values of `keys` (no allocation).
+fn meminfo_values<const N: usize>(keys: [&str; N]) -> Result<[Option<u64>; N]> {
+    parse_file(&crate::sys::procfs_root().join("meminfo"), |d| {
+        meminfo::meminfo_values(d, keys)
+    })
 }
 
-fn required(m: &meminfo::Meminfo, key: &str) -> Result<u64> {
-    m.get(key).ok_or_else(|| Error::Parse {
+fn required(v: Option<u64>, key: &str) -> Result<u64> {
+    v.ok_or_else(|| Error::Parse {
         path: crate::sys::procfs_root()
             .join("meminfo")
             .display()
@@ -27,29 +28,47 @@ fn required(m: &meminfo::Meminfo, key: &str) -> Result<u64> {
 
 /// `MemAvailable` for kernels before 3.14, which lack it: the kernel's own estimate
 /// recomputed from `/proc/zoneinfo` (psutil's `calculate_avail_vmem`).
-fn estimate_available(m: &meminfo::Meminfo) -> Result<u64> {
-    let zone = read(&crate::sys::procfs_root().join("zoneinfo")).ok();
-    let path = crate::sys::procfs_root().join("zoneinfo");
-    let avail = zoneinfo::calculate_avail_vmem(m, zone.as_deref(), page_size())
-        .map_err(|e| parse_error(&path, e))?;
+fn estimate_available() -> Result<u64> {
+    let root = crate::sys::procfs_root();
+    let path = root.join("meminfo");
+    let data = read(&path).map_err(|e| Error::os(e, path.display().to_string()))?;
+    let m = meminfo::parse_meminfo(&data).map_err(|e| parse_error(&path, e))?;
+    let zone_path = root.join("zoneinfo");
+    let zone = read(&zone_path).ok();
+    let avail = zoneinfo::calculate_avail_vmem(&m, zone.as_deref(), page_size())
+        .map_err(|e| parse_error(&zone_path, e))?;
     Ok(u64::try_from(avail).unwrap_or(0))
 }
 
 /// psutil's `virtual_memory` on Linux (see [`crate::memory::VirtualMemory`]).
 pub(crate) fn virtual_memory() -> Result<VirtualMemory> {
-    let m = meminfo()?;
-    let total = required(&m, "MemTotal")?;
-    let free = required(&m, "MemFree")?;
-    let cached = m.get("Cached").unwrap_or(0) + m.get("SReclaimable").unwrap_or(0);
-    let shared = m.get("Shmem").or_else(|| m.get("MemShared")).unwrap_or(0);
-    let inactive = m.get("Inactive").unwrap_or_else(|| {
-        m.get("Inact_dirty").unwrap_or(0)
-            + m.get("Inact_clean").unwrap_or(0)
-            + m.get("Inact_laundry").unwrap_or(0)
+    let [total, free, buffers, cached, srecl, shmem, memshared, active, inactive, inact_dirty, inact_clean, inact_laundry, slab, available] =
+        meminfo_values([
+            "MemTotal",
+            "MemFree",
+            "Buffers",
+            "Cached",
+            "SReclaimable",
+            "Shmem",
+            "MemShared",
+            "Active",
+            "Inactive",
+            "Inact_dirty",
+            "Inact_clean",
+            "Inact_laundry",
+            "Slab",
+            "MemAvailable",
+        ])?;
+    let total = required(total, "MemTotal")?;
+    let free = required(free, "MemFree")?;
+    let cached = cached.unwrap_or(0) + srecl.unwrap_or(0);
+    let shared = shmem.or(memshared).unwrap_or(0);
+    let inactive = inactive.unwrap_or_else(|| {
+        inact_dirty.unwrap_or(0) + inact_clean.unwrap_or(0) + inact_laundry.unwrap_or(0)
     });
-    let mut available = match m.get("MemAvailable") {
+    let mut available = match available {
         Some(a) if a > 0 => a,
-        _ => estimate_available(&m)?,
+        _ => estimate_available()?,
     };
     // Containers (LXC) can report more available than total: psutil uses free then.
     if available > total {
@@ -62,12 +81,12 @@ pub(crate) fn virtual_memory() -> Result<VirtualMemory> {
         percent: usage_percent(used as f64, total as f64),
         used,
         free,
-        active: Some(m.get("Active").unwrap_or(0)),
+        active: Some(active.unwrap_or(0)),
         inactive: Some(inactive),
-        buffers: Some(m.get("Buffers").unwrap_or(0)),
+        buffers: Some(buffers.unwrap_or(0)),
         cached: Some(cached),
         shared: Some(shared),
-        slab: Some(m.get("Slab").unwrap_or(0)),
+        slab: Some(slab.unwrap_or(0)),
         wired: None,
     })
 }
@@ -75,15 +94,16 @@ pub(crate) fn virtual_memory() -> Result<VirtualMemory> {
 /// psutil's `swap_memory` on Linux; sin/sout are pages × the real page size (psutil
 /// multiplies by 4096 whatever the page size, its bug 11).
 pub(crate) fn swap_memory() -> Result<SwapMemory> {
-    let m = meminfo()?;
-    let total = required(&m, "SwapTotal")?;
-    let free = required(&m, "SwapFree")?;
+    let [total, free] = meminfo_values(["SwapTotal", "SwapFree"])?;
+    let total = required(total, "SwapTotal")?;
+    let free = required(free, "SwapFree")?;
     let used = total.saturating_sub(free);
     let path = crate::sys::procfs_root().join("vmstat");
-    let (sin, sout) = match read(&path) {
-        Ok(d) => {
-            let v = vmstat::parse_vmstat(&d).map_err(|e| parse_error(&path, e))?;
-            v.swap_in_out(page_size()).unwrap_or((0, 0))
+    let (sin, sout) = match with_file(&path, |d| vmstat::vmstat_values(d, ["pswpin", "pswpout"])) {
+        Ok(values) => {
+            let [pin, pout] = values.map_err(|e| parse_error(&path, e))?;
+            let bytes = |pages: Option<u64>| pages.unwrap_or(0).saturating_mul(page_size());
+            (bytes(pin), bytes(pout))
         }
         Err(_) => (0, 0),
     };

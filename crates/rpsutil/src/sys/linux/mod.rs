@@ -5,6 +5,7 @@
 mod cpu;
 mod disk;
 mod errors;
+mod fd_dir;
 mod files;
 mod heap;
 mod host;

@@ -184,18 +184,21 @@ fn all_socket_owners(root: &Path) -> Result<HashMap<u64, Vec<(Pid, i32)>>> {
 /// possible, else the `/proc/net` tables. With a procfs root other than `/proc` (a
 /// fixture tree, a host's /proc mounted elsewhere) the tables under that root are
 /// what the caller asked to look at, so netlink is not used.
-fn system_sockets(root: &Path, kind: ConnKind) -> Result<Vec<RawSocket>> {
+///
+/// Returns the sockets and whether they came from netlink, which lists each socket
+/// exactly once (the text tables are de-duplicated as psutil does).
+fn system_sockets(root: &Path, kind: ConnKind) -> Result<(Vec<RawSocket>, bool)> {
     let from_tables = || {
         proc_tables(&root.join("net"), kind, &|e, path| {
             Error::os(e, path.display().to_string())
         })
     };
     if root != Path::new("/proc") {
-        return from_tables();
+        return Ok((from_tables()?, false));
     }
     match super::sock_diag::sockets(kind) {
-        Ok(s) => Ok(s),
-        Err(_) => from_tables(),
+        Ok(s) => Ok((s, true)),
+        Err(_) => Ok((from_tables()?, false)),
     }
 }
 
@@ -205,7 +208,7 @@ pub(crate) fn system_connections(
     with_owners: bool,
 ) -> Result<Vec<SystemConnection>> {
     let root = crate::sys::procfs_root();
-    let sockets = system_sockets(&root, kind)?;
+    let (sockets, unique) = system_sockets(&root, kind)?;
     let owners = if with_owners {
         all_socket_owners(&root)?
     } else {
@@ -232,7 +235,9 @@ pub(crate) fn system_connections(
             });
         }
     }
-    let mut seen = HashSet::new();
-    out.retain(|c| seen.insert(c.clone()));
+    if !unique {
+        let mut seen = HashSet::with_capacity(out.len());
+        out.retain(|c| seen.insert(c.clone()));
+    }
     Ok(out)
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rpsutil_parse::linux::{cmdline, environ, fdinfo, io, smaps, stat, statm, status};
 
 use super::errors::{ensure_alive, is_zombie, parse_error, proc_dir_exists, proc_error};
+use super::fd_dir::{for_each_fd_link, FdDirError};
 use super::files::{pid_path, read, with_file};
 use crate::common::file_mode::flags_to_mode;
 use crate::process::{
@@ -476,26 +477,26 @@ pub(crate) fn memory_maps(p: &mut Proc) -> Result<Vec<MemoryMap>> {
 /// devices, directories and deleted files are left out.
 pub(crate) fn open_files(p: &mut Proc) -> Result<Vec<OpenFile>> {
     let fd_dir = p.path("fd");
-    let dir = std::fs::read_dir(&fd_dir).map_err(|e| proc_error(e, p.pid, p.root, &fd_dir))?;
-    let mut fds: Vec<i32> = dir
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str().and_then(|s| s.parse().ok()))
-        .collect();
-    fds.sort_unstable();
-    let mut out = Vec::new();
+    let mut links: Vec<(i32, PathBuf)> = Vec::new();
     let mut vanished = false;
-    for fd in fds {
-        let target = match std::fs::read_link(fd_dir.join(fd.to_string())) {
-            Ok(t) => t,
+    walk_fd_links(p, |fd, target| {
+        match target {
+            // Only absolute paths can be regular files (not `socket:[..]`, `pipe:[..]`).
+            Ok(t) if t.first() == Some(&b'/') => {
+                links.push((fd, PathBuf::from(OsString::from_vec(t.to_vec()))))
+            }
+            Ok(_) => {}
             Err(e) => match e.raw_os_error() {
-                Some(libc::ENOENT) | Some(libc::ESRCH) => {
-                    vanished = true;
-                    continue;
-                }
-                Some(libc::EINVAL) | Some(libc::ENAMETOOLONG) => continue,
+                Some(libc::ENOENT) | Some(libc::ESRCH) => vanished = true,
+                Some(libc::EINVAL) | Some(libc::ENAMETOOLONG) => {}
                 _ => return Err(proc_error(e, p.pid, p.root, &fd_dir)),
             },
-        };
+        }
+        Ok(())
+    })?;
+    links.sort_unstable_by_key(|(fd, _)| *fd);
+    let mut out = Vec::new();
+    for (fd, target) in links {
         if !target.is_absolute() {
             continue;
         }
@@ -535,17 +536,9 @@ pub(crate) fn open_files(p: &mut Proc) -> Result<Vec<OpenFile>> {
 /// mapped to their fd.
 pub(crate) fn socket_inodes(p: &Proc) -> Result<HashMap<u64, Vec<i32>>> {
     let fd_dir = p.path("fd");
-    let dir = std::fs::read_dir(&fd_dir).map_err(|e| proc_error(e, p.pid, p.root, &fd_dir))?;
     let mut map: HashMap<u64, Vec<i32>> = HashMap::new();
-    for entry in dir.filter_map(|e| e.ok()) {
-        let Some(fd) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        let target = match std::fs::read_link(entry.path()) {
+    walk_fd_links(p, |fd, target| {
+        let target = match target {
             Ok(t) => t,
             // The fd was closed meanwhile, or is not a link: skip it (psutil does).
             Err(e)
@@ -557,12 +550,11 @@ pub(crate) fn socket_inodes(p: &Proc) -> Result<HashMap<u64, Vec<i32>>> {
                         | Some(libc::ENAMETOOLONG)
                 ) =>
             {
-                continue
+                return Ok(())
             }
-            Err(e) => return Err(proc_error(e, p.pid, p.root, &entry.path())),
+            Err(e) => return Err(proc_error(e, p.pid, p.root, &fd_dir)),
         };
-        let bytes = target.as_os_str().as_encoded_bytes();
-        if let Some(inode) = bytes
+        if let Some(inode) = target
             .strip_prefix(b"socket:[")
             .and_then(|r| r.strip_suffix(b"]"))
             .and_then(|r| std::str::from_utf8(r).ok())
@@ -570,8 +562,19 @@ pub(crate) fn socket_inodes(p: &Proc) -> Result<HashMap<u64, Vec<i32>>> {
         {
             map.entry(inode).or_default().push(fd);
         }
-    }
+        Ok(())
+    })?;
     Ok(map)
+}
+
+/// [`for_each_fd_link`] over `/proc/PID/fd`, with the directory's errors translated.
+fn walk_fd_links(p: &Proc, f: impl FnMut(i32, std::io::Result<&[u8]>) -> Result<()>) -> Result<()> {
+    let fd_dir = p.path("fd");
+    match for_each_fd_link(&fd_dir, f) {
+        Ok(()) => Ok(()),
+        Err(FdDirError::Io(e)) => Err(proc_error(e, p.pid, p.root, &fd_dir)),
+        Err(FdDirError::Callback(e)) => Err(e),
+    }
 }
 
 /// Every pid: the numeric entries of the procfs root, sorted.
