@@ -829,6 +829,77 @@ fn check_users() {
         .is_empty());
 }
 
+/// System-wide net_connections under a procfs root other than /proc reads that
+/// tree's `net/*` tables (the netlink path is for the live /proc). The tables are the
+/// ones `rpsutil-parse` captured with known sockets open: a TCP listener on
+/// 127.0.0.1:39911 and its connected pair, a TCP6 listener on [::1]:33803, UDP on
+/// 127.0.0.1:33843 and [::]:54629, UNIX listeners on "/tmp/rpsutil fixture sock" and
+/// "@rpsutil-abstract". The fixture tree has no process directories, so no owners.
+fn check_connections_from_tables(root: &Path) {
+    use rpsutil::{Address, ConnKind, ConnStatus};
+    let rows_in = |file: &str| {
+        text(&root.join("net").join(file))
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .count()
+    };
+    // Without owners, rows that look the same (e.g. unbound UNIX sockets) are one
+    // row, as in psutil's set(): distinct (local, remote, state) per inet table and
+    // distinct (type, path) for unix.
+    let distinct = |file: &str, cols: &[usize]| {
+        text(&root.join("net").join(file))
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                cols.iter()
+                    .map(|&i| f.get(i).copied().unwrap_or(""))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    };
+    let all = rpsutil::net_connections(ConnKind::All, true).unwrap();
+    assert_eq!(
+        all.len(),
+        distinct("tcp", &[1, 2, 3])
+            + distinct("tcp6", &[1, 2, 3])
+            + distinct("udp", &[1, 2, 3])
+            + distinct("udp6", &[1, 2, 3])
+            + distinct("unix", &[4, 7])
+    );
+    assert!(all.iter().all(|c| c.pid.is_none() && c.fd == -1));
+    let has = |kind: ConnKind, laddr: &str, status: ConnStatus| {
+        rpsutil::net_connections(kind, false)
+            .unwrap()
+            .iter()
+            .any(|c| c.laddr.to_string() == laddr && c.status == status)
+    };
+    assert!(has(ConnKind::Tcp4, "127.0.0.1:39911", ConnStatus::Listen));
+    assert!(has(ConnKind::Tcp6, "[::1]:33803", ConnStatus::Listen));
+    assert!(has(ConnKind::Udp4, "127.0.0.1:33843", ConnStatus::None));
+    assert!(has(ConnKind::Udp6, "[::]:54629", ConnStatus::None));
+    assert!(has(
+        ConnKind::Unix,
+        "/tmp/rpsutil fixture sock",
+        ConnStatus::None
+    ));
+    assert!(has(ConnKind::Unix, "@rpsutil-abstract", ConnStatus::None));
+    // The connected pair: one end's raddr is the listener.
+    let tcp4 = rpsutil::net_connections(ConnKind::Tcp4, false).unwrap();
+    assert!(tcp4.iter().any(|c| c.status == ConnStatus::Established
+        && matches!(c.raddr, Address::Inet { port: 39911, .. })));
+    // Kind filters: no UDP in tcp, no IPv6 in inet4.
+    assert_eq!(tcp4.len(), rows_in("tcp"));
+    assert!(rpsutil::net_connections(ConnKind::Inet4, false)
+        .unwrap()
+        .iter()
+        .all(|c| c.family == rpsutil::AddressFamily::Inet));
+}
+
 #[test]
 fn system_fixture_trees() {
     let fx = fixtures();
@@ -899,6 +970,8 @@ fn system_fixture_trees() {
     assert_eq!(rpsutil::sensors_battery().unwrap(), None);
 
     check_users();
+    rpsutil::set_procfs_path(fx.join("proc-new"));
+    check_connections_from_tables(&fx.join("proc-new"));
     rpsutil::set_procfs_path("/proc");
     rpsutil::set_sysfs_path("/sys");
 }
