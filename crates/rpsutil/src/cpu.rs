@@ -77,6 +77,25 @@ impl SystemCpuTimes {
         self.as_array().iter().map(|v| v.unwrap_or(0.0)).collect()
     }
 
+    /// psutil's busy percent between `earlier` and this sample.
+    fn busy_percent_since(&self, earlier: &SystemCpuTimes) -> f64 {
+        system_cpu_percent(
+            &earlier.values(),
+            &self.values(),
+            &[IDLE, IOWAIT],
+            &[GUEST, GUEST_NICE],
+        )
+    }
+
+    /// psutil's per-mode percentages between `earlier` and this sample.
+    fn times_percent_since(&self, earlier: &SystemCpuTimes) -> SystemCpuTimes {
+        self.with_values(&system_cpu_times_percent(
+            &earlier.values(),
+            &self.values(),
+            &[GUEST, GUEST_NICE],
+        ))
+    }
+
     fn with_values(&self, v: &[f64]) -> SystemCpuTimes {
         let mask = self.as_array();
         let pick = |i: usize| mask[i].map(|_| v.get(i).copied().unwrap_or(0.0));
@@ -165,12 +184,7 @@ impl CpuSampler {
     /// `cpu_percent`: steal, irq and softirq count as busy; idle and iowait do not).
     pub fn percent(&mut self) -> Result<f64> {
         let now = cpu_times()?;
-        let pct = system_cpu_percent(
-            &self.total.values(),
-            &now.values(),
-            &[IDLE, IOWAIT],
-            &[GUEST, GUEST_NICE],
-        );
+        let pct = now.busy_percent_since(&self.total);
         self.total = now;
         Ok(pct)
     }
@@ -182,14 +196,7 @@ impl CpuSampler {
             .percpu
             .iter()
             .zip(&now)
-            .map(|(a, b)| {
-                system_cpu_percent(
-                    &a.values(),
-                    &b.values(),
-                    &[IDLE, IOWAIT],
-                    &[GUEST, GUEST_NICE],
-                )
-            })
+            .map(|(a, b)| b.busy_percent_since(a))
             .collect();
         self.percpu = now;
         Ok(out)
@@ -199,9 +206,7 @@ impl CpuSampler {
     /// `cpu_times_percent`).
     pub fn times_percent(&mut self) -> Result<SystemCpuTimes> {
         let now = cpu_times()?;
-        let pct =
-            system_cpu_times_percent(&self.total.values(), &now.values(), &[GUEST, GUEST_NICE]);
-        let out = now.with_values(&pct);
+        let out = now.times_percent_since(&self.total);
         self.total = now;
         Ok(out)
     }
@@ -213,13 +218,7 @@ impl CpuSampler {
             .percpu
             .iter()
             .zip(&now)
-            .map(|(a, b)| {
-                b.with_values(&system_cpu_times_percent(
-                    &a.values(),
-                    &b.values(),
-                    &[GUEST, GUEST_NICE],
-                ))
-            })
+            .map(|(a, b)| b.times_percent_since(a))
             .collect();
         self.percpu = now;
         Ok(out)

@@ -16,27 +16,24 @@ use rpsutil_parse::ParseError;
 use super::files::{pid_path, read};
 use crate::{Error, Pid};
 
+/// The zombie-aware NoSuchProcess: ZombieProcess if `/proc/PID/stat` says `Z`.
+fn gone_or_zombie(root: &Path, pid: Pid) -> Error {
+    if is_zombie(root, pid) {
+        Error::zombie(pid)
+    } else {
+        Error::no_such_process(pid)
+    }
+}
+
 /// Translates an error met while reading `path` for process `pid`.
 pub(crate) fn proc_error(err: io::Error, pid: Pid, root: &Path, path: &Path) -> Error {
     match err.raw_os_error() {
-        Some(libc::EACCES) | Some(libc::EPERM) => Error::access_denied(pid),
-        Some(libc::ESRCH) => {
-            if is_zombie(root, pid) {
-                Error::zombie(pid)
-            } else {
-                Error::no_such_process(pid)
-            }
+        Some(libc::ENOENT) if !is_zombie(root, pid) && pid_path(root, pid, "stat").exists() => {
+            // The process is alive and this entry is missing: a real OS error.
+            Error::os(err, path.display().to_string())
         }
-        Some(libc::ENOENT) => {
-            if is_zombie(root, pid) {
-                Error::zombie(pid)
-            } else if !pid_path(root, pid, "stat").exists() {
-                Error::no_such_process(pid)
-            } else {
-                Error::os(err, path.display().to_string())
-            }
-        }
-        _ => Error::os(err, path.display().to_string()),
+        Some(libc::ENOENT) => gone_or_zombie(root, pid),
+        _ => syscall_error(err, pid, root, &path.display().to_string()),
     }
 }
 
@@ -75,13 +72,7 @@ pub(crate) fn ensure_alive(root: &Path, pid: Pid) -> crate::Result<()> {
 pub(crate) fn syscall_error(err: io::Error, pid: Pid, root: &Path, call: &str) -> Error {
     match err.raw_os_error() {
         Some(libc::EACCES) | Some(libc::EPERM) => Error::access_denied(pid),
-        Some(libc::ESRCH) => {
-            if is_zombie(root, pid) {
-                Error::zombie(pid)
-            } else {
-                Error::no_such_process(pid)
-            }
-        }
+        Some(libc::ESRCH) => gone_or_zombie(root, pid),
         _ => Error::os(err, call.to_string()),
     }
 }
