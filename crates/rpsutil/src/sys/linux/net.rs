@@ -14,7 +14,7 @@ use rpsutil_parse::linux::net as pnet;
 
 use super::errors::{ensure_alive, parse_error};
 use super::files::read;
-use super::process::{socket_inodes, Proc};
+use super::process::{socket_inode, socket_inodes, Proc};
 use crate::net::{
     Address, AddressFamily, ConnKind, ConnStatus, Connection, SocketType, SystemConnection,
 };
@@ -163,19 +163,17 @@ pub(crate) fn net_connections(p: &mut Proc, kind: ConnKind) -> Result<Vec<Connec
 /// vanish or whose fds are not readable are skipped (psutil does the same; without
 /// privileges, other users' sockets have no owner).
 fn all_socket_owners(root: &Path) -> Result<HashMap<u64, Vec<(Pid, i32)>>> {
-    let mut map: HashMap<u64, Vec<(Pid, i32)>> = HashMap::new();
+    let mut map: HashMap<u64, Vec<(Pid, i32)>> = HashMap::with_capacity(1024);
+    // Pids ascend, so each owner list is in pid order.
     for pid in super::process::pids(root)? {
-        let p = Proc::new(pid, root, None);
-        let Ok(inodes) = socket_inodes(&p) else {
-            continue;
-        };
-        for (inode, fds) in inodes {
-            let owners = map.entry(inode).or_default();
-            owners.extend(fds.into_iter().map(|fd| (pid, fd)));
-        }
-    }
-    for owners in map.values_mut() {
-        owners.sort_unstable();
+        let fd_dir = super::files::pid_path(root, pid, "fd");
+        // Unreadable or vanished processes are skipped as a whole.
+        let _ = super::fd_dir::for_each_fd_link(&fd_dir, |fd, target| {
+            if let Some(inode) = target.ok().and_then(socket_inode) {
+                map.entry(inode).or_default().push((pid, fd));
+            }
+            Ok(())
+        });
     }
     Ok(map)
 }

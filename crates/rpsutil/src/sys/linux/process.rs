@@ -554,17 +554,25 @@ pub(crate) fn socket_inodes(p: &Proc) -> Result<HashMap<u64, Vec<i32>>> {
             }
             Err(e) => return Err(proc_error(e, p.pid, p.root, &fd_dir)),
         };
-        if let Some(inode) = target
-            .strip_prefix(b"socket:[")
-            .and_then(|r| r.strip_suffix(b"]"))
-            .and_then(|r| std::str::from_utf8(r).ok())
-            .and_then(|r| r.parse::<u64>().ok())
-        {
+        if let Some(inode) = socket_inode(target) {
             map.entry(inode).or_default().push(fd);
         }
         Ok(())
     })?;
     Ok(map)
+}
+
+/// The inode of a `socket:[INODE]` fd link target, None for anything else.
+pub(crate) fn socket_inode(target: &[u8]) -> Option<u64> {
+    let digits = target.strip_prefix(b"socket:[")?.strip_suffix(b"]")?;
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        digits
+            .iter()
+            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0')),
+    )
 }
 
 /// [`for_each_fd_link`] over `/proc/PID/fd`, with the directory's errors translated.
@@ -637,4 +645,19 @@ pub(crate) fn ppid_map(root: &Path) -> Result<Vec<(Pid, Pid, u64)>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::socket_inode;
+
+    #[test]
+    fn socket_links() {
+        assert_eq!(socket_inode(b"socket:[6546]"), Some(6546));
+        assert_eq!(socket_inode(b"socket:[18446744073709551615]"), None); // 20 digits
+        assert_eq!(socket_inode(b"socket:[]"), None);
+        assert_eq!(socket_inode(b"socket:[12x]"), None);
+        assert_eq!(socket_inode(b"pipe:[6546]"), None);
+        assert_eq!(socket_inode(b"/tmp/socket:[1]"), None);
+    }
 }

@@ -149,13 +149,12 @@ pub(crate) fn sockets(kind: ConnKind) -> Result<Vec<RawSocket>> {
             diag::IPPROTO_UDP,
         ),
     ];
-    for (family, stype, af, proto) in inet {
-        if !kind.pairs().contains(&(family, stype)) {
-            continue;
-        }
-        let request = diag::inet_diag_request(af, proto, seq);
-        seq += 1;
-        for m in dump(&sock, &request, diag::parse_inet_diag_reply, &mut buf)? {
+    let push_inet =
+        |out: &mut Vec<RawSocket>, m: diag::InetDiagMsg, stype: SocketType| -> Result<()> {
+            let family = match m.family {
+                diag::AF_INET6 => AddressFamily::Inet6,
+                _ => AddressFamily::Inet,
+            };
             out.push(RawSocket {
                 family,
                 kind: stype,
@@ -164,6 +163,26 @@ pub(crate) fn sockets(kind: ConnKind) -> Result<Vec<RawSocket>> {
                 status: conn_status(stype, tcp_state(m.state), "NETLINK_SOCK_DIAG")?,
                 inode: u64::from(m.inode),
             });
+            Ok(())
+        };
+    // Both TCP families: one legacy request walks the kernel's TCP tables once
+    // instead of twice (see `tcpdiag_compat_request`).
+    let both_tcp = kind.wants_tcp(AddressFamily::Inet) && kind.wants_tcp(AddressFamily::Inet6);
+    if both_tcp {
+        let request = diag::tcpdiag_compat_request(seq);
+        seq += 1;
+        for m in dump(&sock, &request, diag::parse_inet_diag_reply, &mut buf)? {
+            push_inet(&mut out, m, SocketType::Stream)?;
+        }
+    }
+    for (family, stype, af, proto) in inet {
+        if !kind.pairs().contains(&(family, stype)) || (both_tcp && stype == SocketType::Stream) {
+            continue;
+        }
+        let request = diag::inet_diag_request(af, proto, seq);
+        seq += 1;
+        for m in dump(&sock, &request, diag::parse_inet_diag_reply, &mut buf)? {
+            push_inet(&mut out, m, stype)?;
         }
     }
     if kind.wants_unix() {
