@@ -233,9 +233,16 @@ pub(crate) fn system_connections(
             });
         }
     }
+    // psutil returns a set of rows. Rows with an owner are unique by (pid, fd); rows
+    // without one can look the same (two unbound UNIX sockets), and psutil folds those.
+    // Without owners asked (which psutil has no mode for), netlink rows are kept one
+    // per socket and not hashed at all.
     if !unique {
         let mut seen = HashSet::with_capacity(out.len());
         out.retain(|c| seen.insert(c.clone()));
+    } else if with_owners {
+        let mut seen = HashSet::new();
+        out.retain(|c| c.pid.is_some() || seen.insert(c.clone()));
     }
     Ok(out)
 }
