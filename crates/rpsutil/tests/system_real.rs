@@ -158,6 +158,43 @@ fn ip_stats(ns: &Netns) -> BTreeMap<String, Vec<u64>> {
         .collect()
 }
 
+/// A point-to-point NIC: a tun device (this kernel has no `dummy`, `ipip` or `gre`
+/// modules; tun is IFF_POINTOPOINT | IFF_NOARP) with a peer address. psutil reports the
+/// peer as `ptp` and no broadcast; the flags as the kernel has them.
+#[test]
+fn netns_point_to_point() {
+    if !Path::new("/dev/net/tun").exists() {
+        eprintln!("skipped: no /dev/net/tun");
+        return;
+    }
+    let ns = Netns::new();
+    ns.ip("tuntap add dev tp0 mode tun");
+    ns.ip("addr add 10.7.7.1 peer 10.7.7.2 dev tp0");
+    ns.ip("link set tp0 mtu 1300");
+    ns.ip("link set tp0 up");
+    let got = helper_in(&ns);
+    assert_eq!(
+        got["addrs"]["tp0"],
+        json!([{"family": 2, "address": "10.7.7.1", "netmask": v4_mask(32), "broadcast": null, "ptp": "10.7.7.2"}])
+    );
+    let link: Value = serde_json::from_str(&ns.ip("-j link show tp0")).unwrap();
+    let flags: Vec<String> = link[0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_ascii_lowercase())
+        .collect();
+    assert!(
+        flags.contains(&"pointopoint".to_string()) && flags.contains(&"noarp".to_string()),
+        "{flags:?}"
+    );
+    let st = &got["stats"]["tp0"];
+    // No reader holds the tun open: up but not running (no carrier).
+    assert_eq!(st["flags"], "up,pointopoint,noarp,multicast");
+    assert_eq!(st["isup"], false);
+    assert_eq!(st["mtu"], 1300);
+}
+
 #[test]
 fn netns_nics() {
     let ns = Netns::new();
