@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace, installing what the tests need first:
-# a local virtualenv (.venv) with psutil 7.2.2 for the oracle tests, and the procps
-# and iproute2 tools the procps-oracle tests call.
+# a local virtualenv (.venv) with psutil 7.2.2 for the oracle tests, and the procps,
+# iproute2, util-linux, lsof and e2fsprogs tools the tool-oracle tests call.
 #
 #   ./scripts/test.sh            # everything
 #   ./scripts/test.sh -p rpsutil # extra arguments go to `cargo test`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The oracle and real-system tests call these tools (the machine image has them; a
+# slimmer one gets them here).
 need_apt=()
 command -v ps >/dev/null 2>&1 || need_apt+=(procps)
 command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+command -v lsof >/dev/null 2>&1 || need_apt+=(lsof)
+command -v mkfs.ext4 >/dev/null 2>&1 || need_apt+=(e2fsprogs)
+command -v perl >/dev/null 2>&1 || need_apt+=(perl)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
 if [ "${#need_apt[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
