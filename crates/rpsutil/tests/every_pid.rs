@@ -9,11 +9,23 @@ use std::time::Duration;
 
 use rpsutil::{ConnKind, Error, MemType, Process, ProcessTable, Resource};
 
+/// Set when the test runs again as user `nobody` (see
+/// `every_getter_on_every_pid_as_another_user`).
+const AS_NOBODY: &str = "RPSUTIL_EVERY_PID_AS_NOBODY";
+
+thread_local! {
+    static DENIED: std::cell::RefCell<std::collections::BTreeMap<&'static str, usize>> =
+        std::cell::RefCell::new(Default::default());
+}
+
 /// The error kinds a getter may return for a process of the machine: it vanished
 /// (NoSuchProcess), is a zombie, or belongs to someone else (AccessDenied).
-fn allowed(what: &str, pid: u32, e: &Error) {
+fn allowed(what: &'static str, pid: u32, e: &Error) {
     match e {
-        Error::NoSuchProcess { .. } | Error::ZombieProcess { .. } | Error::AccessDenied { .. } => {}
+        Error::AccessDenied { .. } => {
+            DENIED.with(|d| *d.borrow_mut().entry(what).or_insert(0) += 1)
+        }
+        Error::NoSuchProcess { .. } | Error::ZombieProcess { .. } => {}
         other => panic!("pid {pid}: {what}: undocumented error {other:?}"),
     }
 }
@@ -90,6 +102,89 @@ fn every_getter_on_every_pid() {
         assert!(*n > 0, "{name} never succeeded");
     }
     assert!(ok["name"] >= seen - 5, "{ok:?}");
+    if std::env::var_os(AS_NOBODY).is_some() {
+        // As `nobody`, root's processes deny what needs the same uid (psutil's list:
+        // exe, cwd, environ, io_counters, open_files, num_fds, memory maps...) while
+        // what any user may read still works for them.
+        // SAFETY: geteuid has no preconditions.
+        assert_eq!(unsafe { libc::geteuid() }, 65534);
+        let denied = DENIED.with(|d| d.borrow().clone());
+        for what in [
+            "exe",
+            "cwd",
+            "environ",
+            "io_counters",
+            "open_files",
+            "num_fds",
+            "memory_maps",
+            "memory_full_info",
+        ] {
+            assert!(
+                denied.get(what).copied().unwrap_or(0) > 0,
+                "{what} was never denied: {denied:?}"
+            );
+        }
+        for what in [
+            "name",
+            "cmdline",
+            "status",
+            "ppid",
+            "cpu_times",
+            "memory_info",
+            "uids",
+            "username",
+        ] {
+            assert!(!denied.contains_key(what), "{what} denied: {denied:?}");
+        }
+        eprintln!("as nobody: denied {denied:?}");
+    }
+}
+
+/// The same walk as user `nobody` (uid 65534, via util-linux `setpriv`): the
+/// AccessDenied paths, which a root run barely reaches.
+#[test]
+fn every_getter_on_every_pid_as_another_user() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: switching to nobody needs root");
+        return;
+    }
+    if std::env::var_os(AS_NOBODY).is_some() {
+        return; // already the child
+    }
+    // A copy of this test binary in a fresh world-readable directory, run from `/`:
+    // the checkout itself may sit where `nobody` cannot reach (e.g. under /root).
+    let dir = std::env::temp_dir().join(format!("rpsutil-nobody-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join("every_pid");
+    std::fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&exe)
+        .current_dir("/")
+        .args([
+            "--exact",
+            "every_getter_on_every_pid",
+            "--test-threads=1",
+            "--nocapture",
+        ])
+        .env(AS_NOBODY, "1")
+        .output()
+        .expect("setpriv");
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("1 passed"), "{text}");
+    assert!(text.contains("as nobody: denied"), "{text}");
 }
 
 #[test]
