@@ -10,6 +10,7 @@
 //! not change meanwhile); that skip is counted as "unstable".
 #![cfg(target_os = "linux")]
 
+#[macro_use]
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,20 +26,9 @@ use serde_json::Value;
 /// (AccessDenied/ZombieProcess -> null as `as_dict(ad_value=None)`; NoSuchProcess
 /// of one attribute -> {"__nsp__": true}, of the process -> null), converted by
 /// ARCHITECTURE's JSON rule. Then waits for stdin to close.
-const ORACLE: &str = r#"
-import enum, json, sys, psutil
-def conv(v):
-    if isinstance(v, enum.IntEnum):
-        return int(v)
-    if isinstance(v, enum.Enum):
-        return str(v.value)
-    if isinstance(v, tuple) and hasattr(v, "_asdict"):
-        return {k: conv(x) for k, x in v._asdict().items()}
-    if isinstance(v, (list, tuple)):
-        return [conv(x) for x in v]
-    if isinstance(v, dict):
-        return {k: conv(x) for k, x in v.items()}
-    return v
+const ORACLE: &str = concat!(
+    py_prelude!(),
+    r#"
 kind = sys.argv[1]
 out = {}
 for pid in map(int, sys.argv[2:]):
@@ -64,7 +54,8 @@ for pid in map(int, sys.argv[2:]):
     out[pid] = d
 print(json.dumps(out), flush=True)
 sys.stdin.read()
-"#;
+"#
+);
 
 struct Oracle {
     child: std::process::Child,

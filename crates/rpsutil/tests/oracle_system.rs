@@ -10,6 +10,7 @@
 //! by one, with the reason printed. A summary line per function goes to stderr.
 #![cfg(target_os = "linux")]
 
+#[macro_use]
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,20 +24,9 @@ use serde_json::{json, Value};
 
 const MIB: f64 = 1048576.0;
 
-const ORACLE: &str = r#"
-import enum, json, os, sys, psutil
-def conv(v):
-    if isinstance(v, enum.IntEnum):
-        return int(v)
-    if isinstance(v, enum.Enum):
-        return str(v.value)
-    if isinstance(v, tuple) and hasattr(v, "_asdict"):
-        return {k: conv(x) for k, x in v._asdict().items()}
-    if isinstance(v, (list, tuple)):
-        return [conv(x) for x in v]
-    if isinstance(v, dict):
-        return {k: conv(x) for k, x in v.items()}
-    return v
+const ORACLE: &str = concat!(
+    py_prelude!(),
+    r#"
 def guard(f):
     try:
         return conv(f())
@@ -73,7 +63,8 @@ def snap():
 print(json.dumps(snap()), flush=True)
 sys.stdin.readline()
 print(json.dumps(snap()), flush=True)
-"#;
+"#
+);
 
 /// rpsutil's snapshot, with the same keys and JSON shapes.
 fn rpsutil_snapshot() -> Value {

@@ -477,3 +477,27 @@ pub fn socket_child() -> SocketChild {
         expected,
     }
 }
+
+/// The Python prelude of the psutil oracle scripts: imports, and `conv(v)`, which turns
+/// psutil's values into JSON by ARCHITECTURE's rule (namedtuple → object, IntEnum → its
+/// integer, other enums → their value). Used as `concat!(py_prelude!(), r#"..."#)`.
+#[macro_export]
+macro_rules! py_prelude {
+    () => {
+        r#"
+import enum, json, os, sys, psutil
+def conv(v):
+    if isinstance(v, enum.IntEnum):
+        return int(v)
+    if isinstance(v, enum.Enum):
+        return str(v.value)
+    if isinstance(v, tuple) and hasattr(v, "_asdict"):
+        return {k: conv(x) for k, x in v._asdict().items()}
+    if isinstance(v, (list, tuple)):
+        return [conv(x) for x in v]
+    if isinstance(v, dict):
+        return {k: conv(x) for k, x in v.items()}
+    return v
+"#
+    };
+}
