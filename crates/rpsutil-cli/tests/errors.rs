@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 use common::*;
 
 const PID_COMMANDS: [&[&str]; 9] = [
@@ -123,18 +121,9 @@ fn closed_stdout_is_not_an_error() {
         &["lsof"],
         &["procinfo", "1"],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rpsutil"))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take()); // close the read end at once
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let (status, stderr) = run_with_closed_stdout(args);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
         assert_eq!(stderr, "", "{args:?}");
     }
 }

@@ -1413,7 +1413,6 @@ fn bad_flags_are_usage_errors() {
 /// quietly with status 0.
 #[test]
 fn closed_stdout_is_not_an_error() {
-    use std::process::Stdio;
     for args in [
         &["free"][..],
         &["df", "--json"],
@@ -1424,23 +1423,7 @@ fn closed_stdout_is_not_an_error() {
         &["sensors"],
         &["iostat", "0.1"],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rpsutil"))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let mut g = Guard::new(child);
-        let status = g
-            .wait_for_exit(10)
-            .unwrap_or_else(|| panic!("{args:?} kept running"));
-        let mut err = String::new();
-        use std::io::Read;
-        if let Some(mut e) = g.child.stderr.take() {
-            e.read_to_string(&mut err).unwrap();
-        }
+        let (status, err) = run_with_closed_stdout(args);
         assert_eq!(status.code(), Some(0), "{args:?}: {err}");
         assert_eq!(err, "", "{args:?}");
     }

@@ -283,3 +283,27 @@ pub fn bytes2human(n: u64) -> String {
     }
     format!("{:.1}B", n as f64)
 }
+
+/// Runs `rpsutil ARGS` with its stdout closed before anything is read (`rpsutil ps |
+/// head -0`), waits up to 10 s, and returns (exit status, stderr). The child is
+/// killed and reaped by its guard if it does not end.
+pub fn run_with_closed_stdout(args: &[&str]) -> (ExitStatus, String) {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rpsutil"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // close the read end at once
+    let mut g = Guard::new(child);
+    let status = g
+        .wait_for_exit(10)
+        .unwrap_or_else(|| panic!("{args:?} kept running"));
+    let mut err = String::new();
+    if let Some(mut e) = g.child.stderr.take() {
+        e.read_to_string(&mut err).unwrap();
+    }
+    (status, err)
+}
