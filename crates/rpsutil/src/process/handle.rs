@@ -231,9 +231,9 @@ impl Process {
     /// psutil's `_raise_if_pid_reused`: NoSuchProcess if the pid now belongs to
     /// another process. A merely-dead process passes (the real call reports it).
     fn ensure_same_process(&self) -> Result<()> {
-        if self.inner.reused.load(Ordering::Relaxed)
-            || (!self.is_running() && self.inner.reused.load(Ordering::Relaxed))
-        {
+        // is_running() sets `reused` when the identity changed (and returns false at
+        // once when it already knows).
+        if !self.is_running() && self.inner.reused.load(Ordering::Relaxed) {
             return Err(Error::NoSuchProcess {
                 pid: self.inner.pid,
                 name: self.known_name(),

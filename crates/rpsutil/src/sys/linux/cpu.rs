@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use rpsutil_parse::linux::{cpuinfo, proc_stat};
 
-use super::files::{parse_file, read};
+use super::files::{parse_file, read, read_sysfs_number};
 use crate::cpu::{CpuFreq, CpuStats, SystemCpuTimes};
 use crate::sys::unix::clock_ticks;
 use crate::Result;
@@ -69,7 +69,7 @@ pub(crate) fn cpu_count_logical() -> Result<Option<u32>> {
     if n > 0 {
         return Ok(u32::try_from(n).ok());
     }
-    let n = parse_proc("stat", |d| Ok(proc_stat::count_cpu_lines(d)))? as u32;
+    let n = super::system::cpu_count_in_proc_stat()?;
     Ok((n > 0).then_some(n))
 }
 
@@ -110,12 +110,7 @@ pub(crate) fn cpu_count_cores() -> Result<Option<u32>> {
 }
 
 fn read_khz(path: &Path) -> Option<f64> {
-    let data = read(path).ok()?;
-    String::from_utf8_lossy(&data)
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .map(|khz| khz / 1000.0)
+    read_sysfs_number(path).map(|khz| khz / 1000.0)
 }
 
 /// Frequency of each CPU in MHz: cpufreq's `scaling_cur_freq` (or `cpuinfo_cur_freq`),

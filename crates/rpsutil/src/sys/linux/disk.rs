@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use rpsutil_parse::linux::{diskstats, mounts};
 
 use super::errors::parse_error;
-use super::files::read;
+use super::files::{parse_file, read, with_file};
 use crate::disk::{DiskIoCounters, DiskPartition, RawUsage};
 use crate::{Error, Result};
 
@@ -19,23 +19,22 @@ pub(crate) fn disk_usage(path: &Path) -> Result<RawUsage> {
 
 /// The mount table: `/etc/mtab` when the procfs root is the real `/proc` and the file
 /// exists (it is usually a link to `/proc/self/mounts`), else `ROOT/self/mounts`.
-fn mount_table() -> Result<(PathBuf, Vec<u8>)> {
+fn mount_table_path() -> PathBuf {
     let root = crate::sys::procfs_root();
     let mtab = Path::new("/etc/mtab");
-    let path = if root.as_ref() == Path::new("/proc") && mtab.is_file() {
+    if root.as_ref() == Path::new("/proc") && mtab.is_file() {
         mtab.to_path_buf()
     } else {
         root.join("self/mounts")
-    };
-    let data = read(&path).map_err(|e| Error::os(e, path.display().to_string()))?;
-    Ok((path, data))
+    }
 }
 
 /// File systems backed by a device (psutil's rule, see `rpsutil_parse::linux::mounts`).
 fn physical_fstypes() -> Result<Vec<Vec<u8>>> {
     let path = crate::sys::procfs_root().join("filesystems");
-    let data = read(&path).map_err(|e| Error::os(e, path.display().to_string()))?;
-    Ok(mounts::physical_fstypes(&mounts::parse_filesystems(&data)))
+    parse_file(&path, |d| {
+        Ok(mounts::physical_fstypes(&mounts::parse_filesystems(d)))
+    })
 }
 
 /// `/dev/root` and `rootfs` name no real node: find the device of `/` by its number
@@ -62,10 +61,10 @@ fn resolve_root_device(device: &str) -> String {
 }
 
 pub(crate) fn disk_partitions(all: bool) -> Result<Vec<DiskPartition>> {
-    let (_, data) = mount_table()?;
     let physical = if all { Vec::new() } else { physical_fstypes()? };
+    let entries = parse_file(&mount_table_path(), |d| Ok(mounts::parse_mounts(d)))?;
     let mut out = Vec::new();
-    for m in mounts::parse_mounts(&data) {
+    for m in entries {
         if !all && !mounts::is_physical_mount(&m, &physical) {
             continue;
         }
@@ -114,8 +113,8 @@ fn is_storage_device(name: &str) -> bool {
 /// when diskstats is missing): (name, counters, is a whole storage device).
 pub(crate) fn disk_io_counters() -> Result<Vec<(String, DiskIoCounters, bool)>> {
     let path = crate::sys::procfs_root().join("diskstats");
-    let rows: Vec<(String, DiskIoCounters)> = match read(&path) {
-        Ok(data) => diskstats::parse_diskstats(&data)
+    let rows: Vec<(String, DiskIoCounters)> = match with_file(&path, diskstats::parse_diskstats) {
+        Ok(lines) => lines
             .map_err(|e| parse_error(&path, e))?
             .iter()
             .map(|l| {

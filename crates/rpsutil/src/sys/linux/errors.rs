@@ -13,7 +13,7 @@ use std::path::Path;
 
 use rpsutil_parse::ParseError;
 
-use super::files::{pid_path, read};
+use super::files::{pid_path, with_file};
 use crate::{Error, Pid};
 
 /// The zombie-aware NoSuchProcess: ZombieProcess if `/proc/PID/stat` says `Z`.
@@ -47,10 +47,13 @@ pub(crate) fn parse_error(path: &Path, e: ParseError) -> Error {
 
 /// True if `/proc/PID/stat` says state `Z`; any error counts as "not a zombie".
 pub(crate) fn is_zombie(root: &Path, pid: Pid) -> bool {
-    read(&pid_path(root, pid, "stat"))
-        .ok()
-        .and_then(|d| rpsutil_parse::linux::stat::parse_state(&d).ok())
-        == Some(b'Z')
+    matches!(
+        with_file(
+            &pid_path(root, pid, "stat"),
+            rpsutil_parse::linux::stat::parse_state
+        ),
+        Ok(Ok(b'Z'))
+    )
 }
 
 /// True while `/proc/PID` exists (the process or zombie is still there).

@@ -99,6 +99,14 @@ pub(crate) fn parse_file<T>(
         .map_err(|e| super::errors::parse_error(path, e))
 }
 
+/// A one-number sysfs attribute (`scaling_cur_freq`, `temp1_input`...), None when the
+/// file is missing or not a number.
+pub(crate) fn read_sysfs_number(path: &Path) -> Option<f64> {
+    with_file(path, rpsutil_parse::linux::sysfs::parse_float)
+        .ok()?
+        .ok()
+}
+
 /// Reads a whole file into a new vector of exactly its size.
 pub(crate) fn read(path: &Path) -> io::Result<Vec<u8>> {
     with_file(path, <[u8]>::to_vec)

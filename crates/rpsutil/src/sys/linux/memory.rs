@@ -27,38 +27,46 @@ fn required(v: Option<u64>, key: &str) -> Result<u64> {
 }
 
 /// `MemAvailable` for kernels before 3.14, which lack it: the kernel's own estimate
-/// recomputed from `/proc/zoneinfo` (psutil's `calculate_avail_vmem`).
-fn estimate_available() -> Result<u64> {
-    let root = crate::sys::procfs_root();
-    let path = root.join("meminfo");
-    let data = read(&path).map_err(|e| Error::os(e, path.display().to_string()))?;
-    let m = meminfo::parse_meminfo(&data).map_err(|e| parse_error(&path, e))?;
-    let zone_path = root.join("zoneinfo");
+/// recomputed from the whole meminfo and `/proc/zoneinfo` (psutil's
+/// `calculate_avail_vmem`).
+fn estimate_available(m: &meminfo::Meminfo) -> Result<u64> {
+    let zone_path = crate::sys::procfs_root().join("zoneinfo");
     let zone = read(&zone_path).ok();
-    let avail = zoneinfo::calculate_avail_vmem(&m, zone.as_deref(), page_size())
+    let avail = zoneinfo::calculate_avail_vmem(m, zone.as_deref(), page_size())
         .map_err(|e| parse_error(&zone_path, e))?;
     Ok(u64::try_from(avail).unwrap_or(0))
 }
 
 /// psutil's `virtual_memory` on Linux (see [`crate::memory::VirtualMemory`]).
 pub(crate) fn virtual_memory() -> Result<VirtualMemory> {
+    const KEYS: [&str; 14] = [
+        "MemTotal",
+        "MemFree",
+        "Buffers",
+        "Cached",
+        "SReclaimable",
+        "Shmem",
+        "MemShared",
+        "Active",
+        "Inactive",
+        "Inact_dirty",
+        "Inact_clean",
+        "Inact_laundry",
+        "Slab",
+        "MemAvailable",
+    ];
+    // One read of meminfo: the keys above, and the whole table only when
+    // MemAvailable is missing (old kernels) and has to be estimated from it.
+    let (values, whole) = parse_file(&crate::sys::procfs_root().join("meminfo"), |d| {
+        let v = meminfo::meminfo_values(d, KEYS)?;
+        let whole = match v[13] {
+            Some(a) if a > 0 => None,
+            _ => Some(meminfo::parse_meminfo(d)?),
+        };
+        Ok((v, whole))
+    })?;
     let [total, free, buffers, cached, srecl, shmem, memshared, active, inactive, inact_dirty, inact_clean, inact_laundry, slab, available] =
-        meminfo_values([
-            "MemTotal",
-            "MemFree",
-            "Buffers",
-            "Cached",
-            "SReclaimable",
-            "Shmem",
-            "MemShared",
-            "Active",
-            "Inactive",
-            "Inact_dirty",
-            "Inact_clean",
-            "Inact_laundry",
-            "Slab",
-            "MemAvailable",
-        ])?;
+        values;
     let total = required(total, "MemTotal")?;
     let free = required(free, "MemFree")?;
     let cached = cached.unwrap_or(0) + srecl.unwrap_or(0);
@@ -66,9 +74,9 @@ pub(crate) fn virtual_memory() -> Result<VirtualMemory> {
     let inactive = inactive.unwrap_or_else(|| {
         inact_dirty.unwrap_or(0) + inact_clean.unwrap_or(0) + inact_laundry.unwrap_or(0)
     });
-    let mut available = match available {
-        Some(a) if a > 0 => a,
-        _ => estimate_available()?,
+    let mut available = match (available, &whole) {
+        (_, Some(m)) => estimate_available(m)?,
+        (a, None) => a.unwrap_or(0),
     };
     // Containers (LXC) can report more available than total: psutil uses free then.
     if available > total {

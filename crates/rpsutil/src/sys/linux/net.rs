@@ -13,7 +13,7 @@ use std::path::Path;
 use rpsutil_parse::linux::net as pnet;
 
 use super::errors::{ensure_alive, parse_error};
-use super::files::read;
+use super::files::with_file;
 use super::process::{socket_inode, socket_inodes, Proc};
 use crate::net::{
     Address, AddressFamily, ConnKind, ConnStatus, Connection, SocketType, SystemConnection,
@@ -81,8 +81,8 @@ pub(crate) fn proc_tables(
             continue;
         }
         let path = dir.join(file);
-        let data = match read(&path) {
-            Ok(d) => d,
+        let rows = match with_file(&path, pnet::parse_inet_table) {
+            Ok(rows) => rows.map_err(|e| parse_error(&path, e))?,
             // IPv6 disabled: no tcp6/udp6 files.
             Err(e) if e.raw_os_error() == Some(libc::ENOENT) && family == AddressFamily::Inet6 => {
                 continue
@@ -90,7 +90,7 @@ pub(crate) fn proc_tables(
             Err(e) => return Err(map_io(e, &path)),
         };
         let source = path.display().to_string();
-        for row in pnet::parse_inet_table(&data).map_err(|e| parse_error(&path, e))? {
+        for row in rows {
             out.push(RawSocket {
                 family,
                 kind: stype,
@@ -103,8 +103,10 @@ pub(crate) fn proc_tables(
     }
     if kind.wants_unix() {
         let path = dir.join("unix");
-        let data = read(&path).map_err(|e| map_io(e, &path))?;
-        for row in pnet::parse_unix_table(&data).map_err(|e| parse_error(&path, e))? {
+        let rows = with_file(&path, pnet::parse_unix_table)
+            .map_err(|e| map_io(e, &path))?
+            .map_err(|e| parse_error(&path, e))?;
+        for row in rows {
             out.push(RawSocket {
                 family: AddressFamily::Unix,
                 kind: unix_type(row.kind),

@@ -157,9 +157,7 @@ pub(crate) fn nic_stats(sock: &OwnedFd, name: &str) -> Result<Option<NicStats>> 
 /// Per-NIC counters of `/proc/net/dev`, in file order.
 pub(crate) fn net_io_counters() -> Result<Vec<(String, crate::net::NetIoCounters)>> {
     let path = crate::sys::procfs_root().join("net/dev");
-    let data = super::files::read(&path).map_err(|e| Error::os(e, path.display().to_string()))?;
-    let devs = rpsutil_parse::linux::net_dev::parse_net_dev(&data)
-        .map_err(|e| super::errors::parse_error(&path, e))?;
+    let devs = super::files::parse_file(&path, rpsutil_parse::linux::net_dev::parse_net_dev)?;
     Ok(devs
         .into_iter()
         .map(|d| {

@@ -340,9 +340,9 @@ pub(crate) fn threads(p: &mut Proc) -> Result<Vec<ThreadInfo>> {
     let mut vanished = false;
     for tid in tids {
         let tpath = p.path(&format!("task/{tid}/stat"));
-        match read(&tpath) {
-            Ok(data) => {
-                let s = stat::parse_stat(&data).map_err(|e| parse_error(&tpath, e))?;
+        match with_file(&tpath, stat::parse_stat) {
+            Ok(parsed) => {
+                let s = parsed.map_err(|e| parse_error(&tpath, e))?;
                 out.push(ThreadInfo {
                     id: tid,
                     user_time: s.utime as f64 / ticks,
@@ -612,14 +612,11 @@ pub(crate) fn pid_exists(root: &Path, pid: Pid) -> bool {
     if !crate::sys::unix::pid_exists_by_signal(raw) {
         return false;
     }
-    match read(&pid_path(root, pid, "status")) {
-        Ok(data) => match status::parse_status(&data) {
-            Ok(st) => st.tgid.is_none_or(|t| t == i64::from(pid)),
-            Err(_) => pids(root)
-                .map(|l| l.binary_search(&pid).is_ok())
-                .unwrap_or(false),
-        },
-        Err(_) => pids(root)
+    // The Tgid test; if status cannot be read or parsed, psutil falls back to the
+    // pid list (which only has thread-group leaders).
+    match with_file(&pid_path(root, pid, "status"), status::parse_status) {
+        Ok(Ok(st)) => st.tgid.is_none_or(|t| t == i64::from(pid)),
+        _ => pids(root)
             .map(|l| l.binary_search(&pid).is_ok())
             .unwrap_or(false),
     }
@@ -632,12 +629,9 @@ pub(crate) fn ppid_map(root: &Path) -> Result<Vec<(Pid, Pid, u64)>> {
     let mut out = Vec::new();
     for pid in pids(root)? {
         let path = pid_path(root, pid, "stat");
-        match read(&path) {
-            Ok(data) => {
-                if let Ok(s) = stat::parse_stat(&data) {
-                    out.push((pid, u32::try_from(s.ppid).unwrap_or(0), s.starttime));
-                }
-            }
+        match with_file(&path, stat::parse_stat) {
+            Ok(Ok(s)) => out.push((pid, u32::try_from(s.ppid).unwrap_or(0), s.starttime)),
+            Ok(Err(_)) => {}
             Err(e) if matches!(e.raw_os_error(), Some(libc::EACCES) | Some(libc::EPERM)) => {
                 return Err(Error::access_denied(pid));
             }

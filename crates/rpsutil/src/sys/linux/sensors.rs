@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rpsutil_parse::linux::sysfs;
 
-use super::files::read;
+use super::files::{read, read_sysfs_number};
 use crate::sensors::{Battery, BatteryTime, Fan, Temperature};
 use crate::Result;
 
@@ -14,10 +14,6 @@ fn read_trimmed(path: &Path) -> Option<String> {
     read(path)
         .ok()
         .map(|d| String::from_utf8_lossy(&d).trim().to_string())
-}
-
-fn read_number(path: &Path) -> Option<f64> {
-    read_trimmed(path)?.parse::<f64>().ok()
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
@@ -89,7 +85,7 @@ pub(crate) fn sensors_temperatures() -> Result<BTreeMap<String, Vec<Temperature>
     let mut out: BTreeMap<String, Vec<Temperature>> = BTreeMap::new();
     let found = prefixes(&dirs, "temp");
     for prefix in &found {
-        let Some(current) = read_number(&file(prefix, "_input")) else {
+        let Some(current) = read_sysfs_number(&file(prefix, "_input")) else {
             continue;
         };
         let Some(name) = prefix.parent().and_then(|d| read_trimmed(&d.join("name"))) else {
@@ -98,8 +94,8 @@ pub(crate) fn sensors_temperatures() -> Result<BTreeMap<String, Vec<Temperature>
         out.entry(name).or_default().push(Temperature {
             label: read_trimmed(&file(prefix, "_label")).unwrap_or_default(),
             current: current / 1000.0,
-            high: read_number(&file(prefix, "_max")).map(|v| v / 1000.0),
-            critical: read_number(&file(prefix, "_crit")).map(|v| v / 1000.0),
+            high: read_sysfs_number(&file(prefix, "_max")).map(|v| v / 1000.0),
+            critical: read_sysfs_number(&file(prefix, "_crit")).map(|v| v / 1000.0),
         });
     }
     if !found.is_empty() {
@@ -114,7 +110,7 @@ pub(crate) fn sensors_temperatures() -> Result<BTreeMap<String, Vec<Temperature>
             continue;
         }
         let (Some(temp), Some(name)) = (
-            read_number(&zone.join("temp")),
+            read_sysfs_number(&zone.join("temp")),
             read_trimmed(&zone.join("type")),
         ) else {
             continue;
@@ -123,7 +119,7 @@ pub(crate) fn sensors_temperatures() -> Result<BTreeMap<String, Vec<Temperature>
         for tp in trip_points(&zone) {
             // psutil divides trip temperatures by 1000 inside its loop, repeatedly
             // (its bug 8); each is divided once here.
-            let value = read_number(&file(&tp, "_temp")).map(|v| v / 1000.0);
+            let value = read_sysfs_number(&file(&tp, "_temp")).map(|v| v / 1000.0);
             match read_trimmed(&file(&tp, "_type")).as_deref() {
                 Some("critical") => critical = value,
                 Some("high") => high = value,
@@ -175,7 +171,7 @@ pub(crate) fn sensors_fans() -> Result<BTreeMap<String, Vec<Fan>>> {
     }
     let mut out: BTreeMap<String, Vec<Fan>> = BTreeMap::new();
     for prefix in found {
-        let Some(current) = read_number(&file(&prefix, "_input")) else {
+        let Some(current) = read_sysfs_number(&file(&prefix, "_input")) else {
             continue;
         };
         let Some(name) = prefix.parent().and_then(|d| read_trimmed(&d.join("name"))) else {
