@@ -7,6 +7,7 @@
 #   ./scripts/test.sh -p rpsutil # extra arguments go to `cargo test`
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 
 # The oracle and real-system tests call these tools (the machine image has them; a
 # slimmer one gets them here).
@@ -22,10 +23,7 @@ if [ "${#need_apt[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id 
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import psutil, sys; sys.exit(psutil.__version__ != "7.2.2")' 2>/dev/null; then
-  python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check psutil==7.2.2
-fi
+ensure_psutil_venv
 
 export RPSUTIL_PYTHON="$PWD/.venv/bin/python"
 # The oracle tests must not skip here: a missing oracle is a failure.

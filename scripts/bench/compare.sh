@@ -16,6 +16,7 @@
 # target/bench-compare/results.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/lib.sh
 ROOT=$PWD
 ROUNDS=${ROUNDS:-3}
 SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-0.5}
@@ -25,19 +26,10 @@ mkdir -p "$OUT"
 RESULTS=$OUT/results.tsv
 : >"$RESULTS"
 
-# psutil 7.2.2 in .venv, as scripts/test.sh does.
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import psutil, sys; sys.exit(psutil.__version__ != "7.2.2")' 2>/dev/null; then
-  python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check psutil==7.2.2
-fi
+ensure_psutil_venv
 
 echo "== building (cargo bench --no-run, sysinfo-mt)" >&2
-BENCH=$(cargo bench -p rpsutil --bench snapshot --no-run --message-format=json 2>/dev/null |
-  python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "snapshot" and m.get("executable"):
-        print(m["executable"])')
+BENCH=$(bench_binary snapshot)
 [ -x "$BENCH" ] || { echo "bench binary not found" >&2; exit 1; }
 CARGO_TARGET_DIR=$ROOT/target/sysinfo-mt cargo build -q --release \
   --manifest-path scripts/bench/sysinfo-mt/Cargo.toml

@@ -27,6 +27,7 @@
 # target/bench-compare/system.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/lib.sh
 ROOT=$PWD
 ROUNDS=${ROUNDS:-3}
 SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-0.3}
@@ -38,18 +39,10 @@ mkdir -p "$OUT"
 RESULTS=$OUT/system.tsv
 : >"$RESULTS"
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import psutil, sys; sys.exit(psutil.__version__ != "7.2.2")' 2>/dev/null; then
-  python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check psutil==7.2.2
-fi
+ensure_psutil_venv
 
 echo "== building (cargo bench --no-run)" >&2
-BENCH=$(cargo bench -p rpsutil --bench system --no-run --message-format=json 2>/dev/null |
-  python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "system" and m.get("executable"):
-        print(m["executable"])')
+BENCH=$(bench_binary system)
 [ -x "$BENCH" ] || { echo "bench binary not found" >&2; exit 1; }
 export RPSUTIL_BENCH_ROUNDS=$ROUNDS RPSUTIL_BENCH_SECONDS=$SECONDS_PER_ROUND
 

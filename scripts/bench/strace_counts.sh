@@ -7,15 +7,11 @@
 #   ./scripts/bench/strace_counts.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/lib.sh
 command -v strace >/dev/null || { apt-get update -qq && apt-get install -y -qq strace >/dev/null; }
 OUT=target/bench-compare
 mkdir -p "$OUT"
-BENCH=$(cargo bench -p rpsutil --bench snapshot --no-run --message-format=json 2>/dev/null |
-  python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "snapshot" and m.get("executable"):
-        print(m["executable"])')
+BENCH=$(bench_binary snapshot)
 
 # 100 idle `sleep 1000` processes, reported on their own row ("sleep pids only").
 SLEEPERS=()

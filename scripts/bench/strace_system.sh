@@ -8,16 +8,12 @@
 #   (compare_system.sh runs it while its 600 sockets are held; BENCH= the bench binary)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/lib.sh
 command -v strace >/dev/null || { apt-get update -qq && apt-get install -y -qq strace >/dev/null; }
 OUT=target/bench-compare
 mkdir -p "$OUT"
 if [ -z "${BENCH:-}" ]; then
-  BENCH=$(cargo bench -p rpsutil --bench system --no-run --message-format=json 2>/dev/null |
-    python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "system" and m.get("executable"):
-        print(m["executable"])')
+  BENCH=$(bench_binary system)
 fi
 
 TRACE=open,openat,openat2,readlink,readlinkat,socket,getdents64
