@@ -39,7 +39,12 @@ fn main() {
 fn main() {}
 
 #[cfg(target_os = "linux")]
+#[path = "harness/mod.rs"]
+mod harness;
+
+#[cfg(target_os = "linux")]
 mod linux {
+    use crate::harness::{criterion, criterion_filter, env_num, time_runs, wanted, Run};
     use std::collections::HashMap;
     use std::fs::File;
     use std::hint::black_box;
@@ -48,7 +53,7 @@ mod linux {
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
 
-    use criterion::{BenchmarkId, Criterion, Throughput};
+    use criterion::{BenchmarkId, Throughput};
     use rpsutil::{Attr, ProcessTable};
 
     /// The ten attributes of the "ps snapshot".
@@ -207,9 +212,6 @@ mod linux {
     }
 
     // ------------------------------------------------------------------ variants
-
-    /// One way of taking the snapshot: returns the number of processes it saw.
-    pub type Run = Box<dyn FnMut() -> usize>;
 
     pub const VARIANTS: &[&str] = &[
         "minimal_reader",
@@ -495,54 +497,18 @@ mod linux {
         drop(pop);
     }
 
-    fn env_num(name: &str, default: f64) -> f64 {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    }
-
     /// Times every variant in `rounds` round-robin rounds; prints min and median
     /// microseconds per process over every iteration of every round.
     fn table(label: &str) {
-        let rounds = env_num("RPSUTIL_BENCH_ROUNDS", 3.0) as usize;
-        let budget = Duration::from_secs_f64(env_num("RPSUTIL_BENCH_SECONDS", 0.5));
-        let only: Option<Vec<String>> = std::env::var("RPSUTIL_BENCH_VARIANTS")
-            .ok()
-            .map(|v| v.split(',').map(str::to_owned).collect());
-        let names: Vec<&str> = VARIANTS
-            .iter()
-            .copied()
-            .filter(|n| only.as_ref().is_none_or(|o| o.iter().any(|x| x == n)))
-            .collect();
+        let names: Vec<&str> = VARIANTS.iter().copied().filter(|n| wanted(n)).collect();
         let mut runs: Vec<Run> = names.iter().map(|n| variant(n)).collect();
-        let mut samples: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
-        let mut procs = vec![0usize; names.len()];
-        for run in &mut runs {
-            black_box(run()); // warm-up
-        }
-        for _ in 0..rounds {
-            for (i, run) in runs.iter_mut().enumerate() {
-                let start = Instant::now();
-                let mut iters = 0;
-                while iters < 3 || start.elapsed() < budget {
-                    let t = Instant::now();
-                    let n = run();
-                    let us = t.elapsed().as_secs_f64() * 1e6;
-                    samples[i].push(us / n.max(1) as f64);
-                    procs[i] = n;
-                    iters += 1;
-                }
-            }
-        }
-        for (i, name) in names.iter().enumerate() {
-            let s = &mut samples[i];
-            s.sort_by(f64::total_cmp);
+        for (name, (n, s)) in names.iter().zip(time_runs(&mut runs, 0.5)) {
+            // Microseconds per process.
+            let per = |secs: f64| secs * 1e6 / n.max(1) as f64;
             println!(
-                "time\t{label}\t{name}\t{}\t{:.3}\t{:.3}\t{}",
-                procs[i],
-                s[0],
-                s[s.len() / 2],
+                "time\t{label}\t{name}\t{n}\t{:.3}\t{:.3}\t{}",
+                per(s[0]),
+                per(s[s.len() / 2]),
                 s.len()
             );
         }
@@ -551,17 +517,10 @@ mod linux {
     // ------------------------------------------------------------------ criterion
 
     fn criterion_benches(full: bool) {
-        let mut c = Criterion::default()
-            .warm_up_time(Duration::from_secs(1))
-            .measurement_time(Duration::from_secs(3))
-            .sample_size(10)
-            .configure_from_args();
+        let mut c = criterion(3);
         // A population is started only if the filter (first free argument) could
         // select one of its benchmarks.
-        let filter: Option<String> = std::env::args()
-            .skip(1)
-            .filter(|a| !a.starts_with('-'))
-            .find(|a| a.parse::<f64>().is_err());
+        let filter = criterion_filter();
         let names: Vec<&str> = populations(full).iter().map(|p| p.0).collect();
         for (label, make) in populations(full) {
             if let Some(f) = &filter {

@@ -47,7 +47,12 @@ fn main() {
 fn main() {}
 
 #[cfg(target_os = "linux")]
+#[path = "harness/mod.rs"]
+mod harness;
+
+#[cfg(target_os = "linux")]
 mod linux {
+    use crate::harness::{criterion, criterion_filter, time_runs, wanted, Run};
     use std::collections::BTreeMap;
     use std::ffi::CStr;
     use std::fs::File;
@@ -60,12 +65,8 @@ mod linux {
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
 
-    use criterion::Criterion;
     use rpsutil::ConnKind;
     use rpsutil_parse::linux::{net as pnet, sock_diag as diag, utmp};
-
-    /// One way of calling a function: returns how many items it produced.
-    pub type Run = Box<dyn FnMut() -> usize>;
 
     // ================================================================ minimal readers
 
@@ -1198,46 +1199,6 @@ mod linux {
 
     // ================================================================ table modes
 
-    fn env_num(name: &str, default: f64) -> f64 {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    }
-
-    fn wanted(name: &str) -> bool {
-        std::env::var("RPSUTIL_BENCH_VARIANTS")
-            .map(|v| v.split(',').any(|x| x == name))
-            .unwrap_or(true)
-    }
-
-    /// Round-robin timing: returns (items, sorted samples in seconds) per run.
-    fn time_runs(runs: &mut [Run]) -> Vec<(usize, Vec<f64>)> {
-        let rounds = env_num("RPSUTIL_BENCH_ROUNDS", 3.0) as usize;
-        let budget = Duration::from_secs_f64(env_num("RPSUTIL_BENCH_SECONDS", 0.3));
-        let mut out: Vec<(usize, Vec<f64>)> = runs.iter().map(|_| (0, Vec::new())).collect();
-        for run in runs.iter_mut() {
-            black_box(run()); // warm-up
-        }
-        for _ in 0..rounds {
-            for (i, run) in runs.iter_mut().enumerate() {
-                let start = Instant::now();
-                let mut iters = 0;
-                while iters < 3 || start.elapsed() < budget {
-                    let t = Instant::now();
-                    let n = run();
-                    out[i].1.push(t.elapsed().as_secs_f64());
-                    out[i].0 = n;
-                    iters += 1;
-                }
-            }
-        }
-        for o in &mut out {
-            o.1.sort_by(f64::total_cmp);
-        }
-        out
-    }
-
     fn system_table() {
         let mut names = Vec::new();
         let mut runs = Vec::new();
@@ -1249,7 +1210,7 @@ mod linux {
                 }
             }
         }
-        let res = time_runs(&mut runs);
+        let res = time_runs(&mut runs, 0.3);
         for ((f, v), (n, s)) in names.iter().zip(res) {
             println!(
                 "sys\t{f}\t{v}\t{n}\t{:.3}\t{:.3}\t{}",
@@ -1267,7 +1228,7 @@ mod linux {
             .filter(|v| wanted(v))
             .collect();
         let mut runs: Vec<Run> = names.iter().map(|n| conn_variant(n)).collect();
-        let res = time_runs(&mut runs);
+        let res = time_runs(&mut runs, 0.3);
         for (v, (n, s)) in names.iter().zip(res) {
             println!(
                 "conn\t{label}\t{v}{suffix}\t{n}\t{:.4}\t{:.4}\t{}",
@@ -1281,15 +1242,8 @@ mod linux {
     // ================================================================ criterion
 
     fn criterion_benches(full: bool) {
-        let mut c = Criterion::default()
-            .warm_up_time(Duration::from_secs(1))
-            .measurement_time(Duration::from_secs(2))
-            .sample_size(10)
-            .configure_from_args();
-        let filter: Option<String> = std::env::args()
-            .skip(1)
-            .filter(|a| !a.starts_with('-'))
-            .find(|a| a.parse::<f64>().is_err());
+        let mut c = criterion(2);
+        let filter = criterion_filter();
         let selects = |id: &str| filter.as_ref().is_none_or(|f| id.contains(f.as_str()));
         for f in FUNCTIONS {
             let mut g = c.benchmark_group(*f);
