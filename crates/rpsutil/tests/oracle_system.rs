@@ -434,41 +434,21 @@ fn moving(rep: &mut Report, a: &Value, r: &Value, b: &Value) {
         &|_| 0.0,
     );
     let exact = |_: &str| 0.0;
-    if !a["disk_io_counters"].is_null() {
-        counters(
-            rep,
-            "disk_io_counters",
-            "",
-            &a["disk_io_counters"],
-            &r["disk_io_counters"],
-            &b["disk_io_counters"],
-            &exact,
-        );
-    }
-    let k = "disk_io_counters_perdisk";
-    for (disk, va) in a[k].as_object().unwrap() {
-        if b[k].get(disk).is_none() || r[k].get(disk).is_none() {
-            rep.skip(k, &format!("{disk} came or went"));
-            continue;
+    // Totals and per-device counters: every counter between the two psutil reads.
+    for (total, per, what) in [
+        ("disk_io_counters", "disk_io_counters_perdisk", "disk"),
+        ("net_io_counters", "net_io_counters_pernic", "NIC"),
+    ] {
+        if !a[total].is_null() {
+            counters(rep, total, "", &a[total], &r[total], &b[total], &exact);
         }
-        counters(rep, k, disk, va, &r[k][disk], &b[k][disk], &exact);
-    }
-    counters(
-        rep,
-        "net_io_counters",
-        "",
-        &a["net_io_counters"],
-        &r["net_io_counters"],
-        &b["net_io_counters"],
-        &exact,
-    );
-    let k = "net_io_counters_pernic";
-    for (nic, va) in a[k].as_object().unwrap() {
-        if b[k].get(nic).is_none() || r[k].get(nic).is_none() {
-            rep.skip(k, &format!("{nic} came or went"));
-            continue;
+        for (name, va) in a[per].as_object().unwrap() {
+            if b[per].get(name).is_none() || r[per].get(name).is_none() {
+                rep.skip(per, &format!("{what} {name} came or went"));
+                continue;
+            }
+            counters(rep, per, name, va, &r[per][name], &b[per][name], &exact);
         }
-        counters(rep, k, nic, va, &r[k][nic], &b[k][nic], &exact);
     }
     // disk_usage("/"): other processes write meanwhile; 10 MiB.
     let k = "disk_usage";

@@ -911,7 +911,7 @@ fn wait_procs_gone_alive_and_callback() {
 fn oneshot_values_equal_plain_values() {
     let g = stopped();
     let proc_ = p(g.pid);
-    let inside = proc_.oneshot(|| {
+    let read = || {
         (
             proc_.name().unwrap(),
             proc_.ppid().unwrap(),
@@ -923,18 +923,9 @@ fn oneshot_values_equal_plain_values() {
             proc_.cmdline().unwrap(),
             proc_.memory_maps().unwrap().len(),
         )
-    });
-    let outside = (
-        proc_.name().unwrap(),
-        proc_.ppid().unwrap(),
-        proc_.cpu_times().unwrap(),
-        proc_.memory_info().unwrap(),
-        proc_.uids().unwrap(),
-        proc_.status().unwrap(),
-        proc_.num_ctx_switches().unwrap(),
-        proc_.cmdline().unwrap(),
-        proc_.memory_maps().unwrap().len(),
-    );
+    };
+    let inside = proc_.oneshot(read);
+    let outside = read();
     assert_eq!(inside, outside);
 }
 
