@@ -25,7 +25,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
-pub mod common;
+pub(crate) mod common;
 pub mod cpu;
 pub mod disk;
 mod error;
@@ -35,6 +35,7 @@ pub mod net;
 pub mod process;
 pub mod sensors;
 mod sys;
+pub mod types;
 
 pub use cpu::{
     cpu_count, cpu_freq, cpu_freq_percpu, cpu_percent, cpu_percent_percpu, cpu_stats, cpu_times,

@@ -10,7 +10,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use super::handle::Process;
-use super::types::*;
+use crate::types::process::*;
 use super::Pid;
 use crate::error::FieldError;
 use crate::net::{ConnKind, Connection};

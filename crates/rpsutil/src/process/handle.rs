@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::types::*;
+use crate::types::process::*;
 use super::Pid;
 use crate::common::{name as name_rules, percent};
 use crate::net::{ConnKind, Connection};

@@ -5,7 +5,6 @@ mod attrs;
 mod handle;
 mod iter;
 mod popen;
-mod types;
 mod wait;
 
 pub use attrs::{Attr, Field, ProcessInfo};
@@ -15,8 +14,15 @@ pub use iter::{
     process_iter_cache_clear as iter_cache_clear, ProcessTable,
 };
 pub use popen::Popen;
-pub use types::*;
-pub use wait::wait_procs;
+pub use crate::types::process::*;
 
-/// A process id.
-pub type Pid = u32;
+impl Resource {
+    /// The resources this OS has (psutil exports only those).
+    pub fn available() -> Vec<Resource> {
+        Resource::ALL
+            .into_iter()
+            .filter(|r| crate::sys::imp::rlimit_raw(*r).is_some())
+            .collect()
+    }
+}
+pub use wait::wait_procs;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::handle::Process;
-use super::types::ExitCode;
+use crate::types::process::ExitCode;
 use crate::{Error, Result};
 
 /// A started child process: every [`Process`] method (through `Deref`), plus its

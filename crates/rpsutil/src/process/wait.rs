@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::handle::Process;
-use super::types::ExitCode;
+use crate::types::process::ExitCode;
 use crate::{Error, Result};
 
 /// Waits until every process in `procs` has ended or `timeout` passes (psutil's

@@ -33,28 +33,7 @@ pub(crate) use sensors::*;
 pub(crate) use signals::{send_signal, wait};
 pub(crate) use system::*;
 
-use crate::net::{AddressFamily, SocketType};
 use crate::process::Resource;
-
-/// The kernel's number for an address family.
-pub(crate) fn address_family_raw(f: AddressFamily) -> i32 {
-    match f {
-        AddressFamily::Inet => libc::AF_INET,
-        AddressFamily::Inet6 => libc::AF_INET6,
-        AddressFamily::Unix => libc::AF_UNIX,
-        AddressFamily::Link => libc::AF_PACKET,
-    }
-}
-
-/// The kernel's number for a socket type.
-pub(crate) fn socket_type_raw(t: SocketType) -> i32 {
-    match t {
-        SocketType::Stream => libc::SOCK_STREAM,
-        SocketType::Dgram => libc::SOCK_DGRAM,
-        SocketType::SeqPacket => libc::SOCK_SEQPACKET,
-        SocketType::Raw => libc::SOCK_RAW,
-    }
-}
 
 /// The kernel's number for a resource, None for resources Linux lacks.
 pub(crate) fn rlimit_raw(r: Resource) -> Option<i32> {

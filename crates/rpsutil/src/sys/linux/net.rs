@@ -45,9 +45,28 @@ pub(crate) fn conn_status(kind: SocketType, state: u8, source: &str) -> Result<C
     if kind != SocketType::Stream {
         return Ok(ConnStatus::None);
     }
-    ConnStatus::from_linux_tcp_state(state).ok_or_else(|| Error::Parse {
+    tcp_status(state).ok_or_else(|| Error::Parse {
         path: source.to_string(),
         detail: format!("unknown TCP state {state:#04x}"),
+    })
+}
+
+/// The status of a Linux TCP state number (`include/net/tcp_states.h`), as psutil's
+/// `TCP_STATUSES` (`_pslinux.py`); None for a number outside 1..=11.
+pub(crate) fn tcp_status(state: u8) -> Option<ConnStatus> {
+    Some(match state {
+        0x01 => ConnStatus::Established,
+        0x02 => ConnStatus::SynSent,
+        0x03 => ConnStatus::SynRecv,
+        0x04 => ConnStatus::FinWait1,
+        0x05 => ConnStatus::FinWait2,
+        0x06 => ConnStatus::TimeWait,
+        0x07 => ConnStatus::Close,
+        0x08 => ConnStatus::CloseWait,
+        0x09 => ConnStatus::LastAck,
+        0x0A => ConnStatus::Listen,
+        0x0B => ConnStatus::Closing,
+        _ => return None,
     })
 }
 

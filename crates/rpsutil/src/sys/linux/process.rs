@@ -233,7 +233,26 @@ pub(crate) fn environ(p: &mut Proc) -> Result<HashMap<OsString, OsString>> {
 
 /// Status from the stat state letter.
 pub(crate) fn status(p: &mut Proc) -> Result<Status> {
-    Ok(Status::from_linux_letter(p.stat()?.state))
+    Ok(status_from_letter(p.stat()?.state))
+}
+
+/// The status of a `/proc/PID/stat` state letter (`man 5 proc`), as psutil's
+/// `PROC_STATUSES` (`_pslinux.py`) maps it.
+pub(crate) fn status_from_letter(letter: u8) -> Status {
+    match letter {
+        b'R' => Status::Running,
+        b'S' => Status::Sleeping,
+        b'D' => Status::DiskSleep,
+        b'T' => Status::Stopped,
+        b't' => Status::TracingStop,
+        b'Z' => Status::Zombie,
+        b'X' | b'x' => Status::Dead,
+        b'K' => Status::WakeKill,
+        b'W' => Status::Waking,
+        b'I' => Status::Idle,
+        b'P' => Status::Parked,
+        _ => Status::Unknown,
+    }
 }
 
 /// Parent pid (stat field 4).

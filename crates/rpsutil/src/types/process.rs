@@ -66,25 +66,6 @@ impl Status {
             Status::Unknown => "?",
         }
     }
-
-    /// The status of a Linux `/proc/PID/stat` state letter (`man 5 proc`), as psutil's
-    /// `PROC_STATUSES` maps it.
-    pub fn from_linux_letter(letter: u8) -> Status {
-        match letter {
-            b'R' => Status::Running,
-            b'S' => Status::Sleeping,
-            b'D' => Status::DiskSleep,
-            b'T' => Status::Stopped,
-            b't' => Status::TracingStop,
-            b'Z' => Status::Zombie,
-            b'X' | b'x' => Status::Dead,
-            b'K' => Status::WakeKill,
-            b'W' => Status::Waking,
-            b'I' => Status::Idle,
-            b'P' => Status::Parked,
-            _ => Status::Unknown,
-        }
-    }
 }
 
 impl fmt::Display for Status {
@@ -495,14 +476,6 @@ impl Resource {
             Resource::Npts => "RLIMIT_NPTS",
         }
     }
-
-    /// The resources this OS has (psutil exports only those).
-    pub fn available() -> Vec<Resource> {
-        Resource::ALL
-            .into_iter()
-            .filter(|r| crate::sys::imp::rlimit_raw(*r).is_some())
-            .collect()
-    }
 }
 
 /// The value psutil uses for "no limit" (`RLIM_INFINITY`, -1 on Linux).
@@ -549,3 +522,6 @@ impl Serialize for ExitCode {
         s.serialize_i32(self.as_psutil())
     }
 }
+
+/// A process id.
+pub type Pid = u32;

@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use crate::net::{AddressFamily, SocketType};
+use super::net::{AddressFamily, SocketType};
 
 /// Which sockets `net_connections` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

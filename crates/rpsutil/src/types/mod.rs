@@ -1,0 +1,19 @@
+//! Every value the library returns: one struct per psutil namedtuple and one enum per
+//! psutil enum or constant group (psutil's `_ntuples.py`), with psutil's field names
+//! and units. This layer holds data and pure conversions only: it imports nothing
+//! from the backends (`sys`), so the backends, the public facades and the Python
+//! binding all depend on it and not on each other.
+//!
+//! A field that exists only on some OSes is an `Option`, left out of the JSON when
+//! `None`; [`fields`] lists each namedtuple's fields per OS, in psutil's order.
+
+pub mod conn_kind;
+pub mod cpu;
+pub mod disk;
+pub mod host;
+pub mod memory;
+pub mod net;
+pub mod process;
+pub mod sensors;
+
+pub use conn_kind::ConnKind;
