@@ -33,6 +33,10 @@ struct Cli {
     command: cmd::Command,
 }
 
+/// The one hint a usage error ends with (clap's own "For more information, try
+/// '--help'." is dropped, so there is exactly one).
+const USAGE_HINT: &str = "(see rpsutil --help)";
+
 /// Parses the arguments; a usage error is one line on stderr and exit status 2
 /// (clap's own report spans several lines with the usage and a hint).
 fn parse_args() -> Result<Cli, ExitCode> {
@@ -50,19 +54,37 @@ fn parse_args() -> Result<Cli, ExitCode> {
                 let _ = e.print();
                 return Err(ExitCode::from(if e.use_stderr() { 2 } else { 0 }));
             }
-            // The message is everything before clap's "Usage:" block, on one line.
-            let text = e.to_string();
-            let parts: Vec<&str> = text
-                .lines()
-                .take_while(|l| !l.starts_with("Usage:"))
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
-                .collect();
-            let message = parts.join(" ");
-            let message = message.trim_start_matches("error: ");
-            eprintln!("rpsutil: {message} (see rpsutil --help)");
+            // Not eprintln!: it panics when stderr itself is closed.
+            let _ = writeln!(io::stderr().lock(), "{}", usage_line(&e.to_string()));
             Err(ExitCode::from(2))
         }
+    }
+}
+
+/// Turns clap's plain-text error report into `rpsutil: MESSAGE (see rpsutil --help)`.
+///
+/// clap writes `error: MESSAGE` (possibly continued on indented lines, e.g. the list
+/// of missing arguments), then any `tip:` lines, the `Usage:` block, and its own
+/// hint `For more information, try '--help'.`. The usage block is absent for some
+/// errors (a bad value, a missing value), so the hint cannot be cut off with it: the
+/// message is every line before `Usage:` except blank, `tip:` and hint lines, joined
+/// into one line, and it ends with our hint only. Blank lines are skipped rather than
+/// ending the message, so a value with newlines in it is still quoted whole.
+fn usage_line(report: &str) -> String {
+    let parts: Vec<&str> = report
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:"))
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("tip:") && !l.starts_with("For more information")
+        })
+        .collect();
+    let message = parts.join(" ");
+    let message = message.strip_prefix("error:").unwrap_or(&message).trim();
+    if message.is_empty() {
+        format!("rpsutil: invalid arguments {USAGE_HINT}")
+    } else {
+        format!("rpsutil: {message} {USAGE_HINT}")
     }
 }
 
@@ -113,5 +135,90 @@ fn report(e: CliError) -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line printed for `rpsutil ARGS`, which must fail to parse.
+    fn line(args: &[&str]) -> String {
+        let argv = std::iter::once("rpsutil").chain(args.iter().copied());
+        match Cli::try_parse_from(argv) {
+            Ok(cli) => panic!("{args:?} parsed: {cli:?}"),
+            Err(e) => usage_line(&e.to_string()),
+        }
+    }
+
+    #[test]
+    fn every_usage_error_has_one_hint() {
+        for (args, expected) in [
+            (
+                &["bogus"][..],
+                "rpsutil: unrecognized subcommand 'bogus' (see rpsutil --help)",
+            ),
+            (
+                &["kill", "abc"],
+                "rpsutil: invalid value 'abc' for '<PIDS>...': invalid pid 'abc': \
+                 expected a non-negative integer (see rpsutil --help)",
+            ),
+            (
+                &["nice", "1", "abc"],
+                "rpsutil: invalid value 'abc' for '[VALUE]': invalid digit found in string \
+                 (see rpsutil --help)",
+            ),
+            (
+                &["kill"],
+                "rpsutil: the following required arguments were not provided: <PIDS>... \
+                 (see rpsutil --help)",
+            ),
+            (
+                &["ps", "--nope"],
+                "rpsutil: unexpected argument '--nope' found (see rpsutil --help)",
+            ),
+            (
+                &["free", "-b", "-m"],
+                "rpsutil: the argument '--bytes' cannot be used with '--mebi' \
+                 (see rpsutil --help)",
+            ),
+        ] {
+            assert_eq!(line(args), expected, "{args:?}");
+        }
+        // A similar name ("tip: a similar subcommand exists") is not a second hint.
+        for args in [
+            &["pss"][..],
+            &["kill", "-s"],
+            &["ps", "-x"],
+            &["df", "--jsn"],
+        ] {
+            let l = line(args);
+            assert_eq!(l.matches("--help").count(), 1, "{args:?}: {l}");
+            assert!(!l.contains("For more information"), "{args:?}: {l}");
+            assert!(!l.contains("tip:"), "{args:?}: {l}");
+            assert!(l.starts_with("rpsutil: ") && l.ends_with(USAGE_HINT), "{l}");
+        }
+    }
+
+    #[test]
+    fn report_shapes() {
+        assert_eq!(
+            usage_line("error: bad\n\nFor more information, try '--help'.\n"),
+            "rpsutil: bad (see rpsutil --help)"
+        );
+        assert_eq!(
+            usage_line("error: missing:\n  <A>\n  <B>\n\nUsage: x <A> <B>\n\nFor more information, try '--help'.\n"),
+            "rpsutil: missing: <A> <B> (see rpsutil --help)"
+        );
+        // A value with blank lines in it is quoted whole, on one line.
+        assert_eq!(
+            line(&["kill", "a\n\nb"]),
+            "rpsutil: invalid value 'a b' for '<PIDS>...': invalid pid 'a b': \
+             expected a non-negative integer (see rpsutil --help)"
+        );
+        assert_eq!(
+            usage_line(""),
+            "rpsutil: invalid arguments (see rpsutil --help)"
+        );
     }
 }

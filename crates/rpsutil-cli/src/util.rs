@@ -1,5 +1,5 @@
 //! Helpers shared by the subcommands: psutil's `bytes2human`, the JSON printer,
-//! argument parsers (pids, signals), terminal width and local time.
+//! argument parsers (pids, signals), column padding, terminal width and local time.
 
 use std::io::Write;
 
@@ -189,6 +189,35 @@ pub fn write_line(out: &mut dyn Write, line: &str, width: Option<usize>) -> CliR
     Ok(())
 }
 
+/// Which side of a column a cell sticks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Text columns: padding after the cell (`{:<w}`).
+    Left,
+    /// Numeric columns: padding before the cell (`{:>w}`).
+    Right,
+}
+
+/// Appends `cell` to `line`, padded with spaces to `width` characters (counted as
+/// `char`s, as the formatter counts them); a cell already that wide or wider is
+/// appended whole, never cut.
+///
+/// Every column width computed from data goes through here rather than through a
+/// `{:w$}` format argument: the formatter panics ("Formatting argument out of
+/// range") for a width above `u16::MAX`, and a mount table or a process can hold a
+/// longer string than that. Constant widths written in a format string are fine.
+pub fn push_padded(line: &mut String, cell: &str, width: usize, align: Align) {
+    let fill = width.saturating_sub(cell.chars().count());
+    line.reserve(cell.len().saturating_add(fill));
+    if align == Align::Right {
+        line.extend(std::iter::repeat_n(' ', fill));
+    }
+    line.push_str(cell);
+    if align == Align::Left {
+        line.extend(std::iter::repeat_n(' ', fill));
+    }
+}
+
 /// A broken-down local time (what C's `localtime` gives).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LocalTime {
@@ -356,6 +385,55 @@ mod tests {
         assert_eq!(parse_count("3").ok(), Some(3));
         assert!(parse_count("0").is_err());
         assert!(parse_count("-2").is_err());
+    }
+
+    /// `cell` padded to `width`: [`push_padded`] into a new string.
+    fn padded(cell: &str, width: usize, align: Align) -> String {
+        let mut s = String::new();
+        push_padded(&mut s, cell, width, align);
+        s
+    }
+
+    #[test]
+    fn padding_matches_the_formatter() {
+        for (cell, width) in [
+            ("", 0),
+            ("", 3),
+            ("ab", 0),
+            ("ab", 2),
+            ("ab", 5),
+            ("é€x", 6),
+        ] {
+            assert_eq!(padded(cell, width, Align::Left), format!("{cell:<width$}"));
+            assert_eq!(padded(cell, width, Align::Right), format!("{cell:>width$}"));
+        }
+        let mut line = String::from("x");
+        push_padded(&mut line, "ab", 4, Align::Right);
+        push_padded(&mut line, "c", 3, Align::Left);
+        assert_eq!(line, "x  abc  ");
+    }
+
+    /// Widths the formatter refuses (above u16::MAX) pad all the same, and a cell
+    /// longer than that is kept whole.
+    #[test]
+    fn padding_beyond_u16_max() {
+        let wide = usize::from(u16::MAX) + 1;
+        let left = padded("ab", wide, Align::Left);
+        assert_eq!(left.len(), wide);
+        assert!(left.starts_with("ab ") && left.trim_end() == "ab");
+        let right = padded("ab", 70_000, Align::Right);
+        assert_eq!(right.len(), 70_000);
+        assert!(right.ends_with(" ab") && right.trim_start() == "ab");
+        let long = "y".repeat(70_001);
+        assert_eq!(padded(&long, 70_000, Align::Left), long);
+        assert_eq!(padded(&long, 70_001, Align::Right), long);
+        assert_eq!(padded(&long, 70_002, Align::Left), long.clone() + " ");
+        assert_eq!(padded(&long, 70_002, Align::Right), " ".to_string() + &long);
+        // Multi-byte characters count once each, as in the formatter.
+        let accents = "é".repeat(70_000);
+        let p = padded(&accents, 70_003, Align::Left);
+        assert_eq!(p.chars().count(), 70_003);
+        assert!(p.starts_with(&accents) && p.ends_with("   "));
     }
 
     #[test]

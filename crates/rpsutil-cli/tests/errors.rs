@@ -86,13 +86,90 @@ fn unknown_subcommand_and_missing_args() {
         } else {
             let line = out.fails_with_one_line(2);
             assert!(
-                line.starts_with("rpsutil: ") && line.ends_with("(see rpsutil --help)"),
+                line.starts_with("rpsutil: ") && line.ends_with(HINT),
                 "{line}"
             );
+            assert_eq!(hints(line), 1, "{args:?}: {line}");
         }
     }
     assert!(rpsutil(&["--help"]).ok().contains("procinfo"));
     assert!(rpsutil(&["ps", "--help"]).ok().contains("--json"));
+}
+
+/// The hint every usage error ends with.
+const HINT: &str = "(see rpsutil --help)";
+
+/// How many "see --help" hints a line holds: ours, and clap's own "For more
+/// information, try '--help'." (which must not survive).
+fn hints(line: &str) -> usize {
+    line.matches("--help").count()
+}
+
+/// A value clap rejects (its value parser fails) is one line with one hint: clap's
+/// report of such an error has no usage block, and its "For more information, try
+/// '--help'." used to stay in front of ours.
+#[test]
+fn bad_values_have_one_hint() {
+    for (args, expected) in [
+        (
+            &["kill", "abc"][..],
+            "rpsutil: invalid value 'abc' for '<PIDS>...': invalid pid 'abc': \
+             expected a non-negative integer (see rpsutil --help)\n",
+        ),
+        (
+            &["kill", "-s", "TERM", "1", "x"],
+            "rpsutil: invalid value 'x' for '<PIDS>...': invalid pid 'x': \
+             expected a non-negative integer (see rpsutil --help)\n",
+        ),
+        (
+            &["nice", "1", "abc"],
+            "rpsutil: invalid value 'abc' for '[VALUE]': invalid digit found in string \
+             (see rpsutil --help)\n",
+        ),
+        (
+            &["pmap", "-1"],
+            "rpsutil: unexpected argument '-1' found (see rpsutil --help)\n",
+        ),
+        (
+            &["kill", "-s"],
+            "rpsutil: a value is required for '--signal <SIGNAL>' but none was supplied \
+             (see rpsutil --help)\n",
+        ),
+    ] {
+        let out = rpsutil(args);
+        assert_eq!(out.code(), 2, "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr, expected, "{args:?}");
+        assert_eq!(out.stdout, "", "{args:?}");
+        assert_eq!(hints(&out.stderr), 1, "{args:?}");
+    }
+}
+
+/// Every kind of usage error clap reports: unknown subcommand (with and without a
+/// "similar subcommand" tip), bad value, missing argument, missing value, unknown
+/// flag, conflicting flags, extra argument. One line, one hint, status 2.
+#[test]
+fn usage_errors_have_one_hint() {
+    for args in [
+        &["bogus"][..],
+        &["pss"],
+        &["kill", "abc"],
+        &["iostat", "--nope"],
+        &["nice", "1", "2", "3"],
+        &["kill"],
+        &["pidof"],
+        &["kill", "-s"],
+        &["ps", "--nope"],
+        &["df", "--jsn"],
+        &["free", "-b", "-m"],
+        &["uptime", "extra"],
+    ] {
+        let out = rpsutil(args);
+        let line = out.fails_with_one_line(2);
+        assert!(line.ends_with(HINT), "{args:?}: {line}");
+        assert_eq!(hints(line), 1, "{args:?}: {line}");
+        assert!(!line.contains("For more information"), "{args:?}: {line}");
+        assert!(!line.contains("tip:"), "{args:?}: {line}");
+    }
 }
 
 /// pmap of pid 1 either works or says "access denied", exactly as reading

@@ -1350,6 +1350,67 @@ fn procfs_root_from_the_environment() {
     assert!(rpsutil(&["--help"]).ok().contains("RPSUTIL_PROCFS"));
 }
 
+/// A mount table (RPSUTIL_PROCFS/self/mounts) whose device, file system type and
+/// mount point are each longer than 65,535 characters (u16::MAX, the largest width
+/// Rust's formatter accepts: `{:w$}` used to panic with "Formatting argument out of
+/// range"). The device and type rows are mounted on `/`, so statvfs answers and they
+/// are printed, in full and aligned; the long mount point cannot be statvfs'd
+/// (longer than PATH_MAX), so it is null in the JSON and absent from the table.
+#[test]
+fn df_prints_fields_longer_than_u16_max() {
+    let dir = TempDir(temp_dir("df-long"));
+    let proc = &dir.0;
+    let device = format!("/dev/{}", "d".repeat(70_000));
+    let fstype = "t".repeat(70_001);
+    let mountpoint = format!("/{}", "m".repeat(70_002));
+    write(
+        proc,
+        "self/mounts",
+        &format!(
+            "{device} / ext4 rw 0 0\n/dev/sdz1 / {fstype} rw 0 0\n/dev/sdz2 {mountpoint} ext4 rw 0 0\n"
+        ),
+    );
+    write(
+        proc,
+        "filesystems",
+        &format!("nodev\tproc\n\text4\n\t{fstype}\n"),
+    );
+    let env = [("RPSUTIL_PROCFS", proc.as_path())];
+    for args in [&["df"][..], &["df", "-a"], &["df", "-h"], &["df", "-B1"]] {
+        let out = rpsutil_env(args, &env);
+        assert!(!out.stderr.contains("panicked"), "{args:?}: {}", out.stderr);
+        let text = out.ok();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{args:?}: header and the two rows on /");
+        // Row 1: the device in full, then the type padded to the long type's width.
+        let f1: Vec<&str> = lines[1].split_whitespace().collect();
+        assert_eq!(f1.first(), Some(&device.as_str()), "{args:?}");
+        assert_eq!(f1.get(1), Some(&"ext4"), "{args:?}");
+        assert_eq!(f1.last(), Some(&"/"), "{args:?}");
+        assert!(lines[1].starts_with(&format!("{device} ext4 ")), "{args:?}");
+        // Row 2: the short device padded to the long device's width, the type in full.
+        let f2: Vec<&str> = lines[2].split_whitespace().collect();
+        assert_eq!(f2.first(), Some(&"/dev/sdz1"), "{args:?}");
+        assert_eq!(f2.get(1), Some(&fstype.as_str()), "{args:?}");
+        assert_eq!(f2.last(), Some(&"/"), "{args:?}");
+        let col2 = device.len() + 1;
+        assert_eq!(lines[2].find(fstype.as_str()), Some(col2), "{args:?}");
+        assert_eq!(lines[0].find("Type"), Some(col2), "{args:?}");
+        // The numeric columns and "Mounted on" line up in every row.
+        let mounted = lines[0].find("Mounted on").expect("header");
+        assert_eq!(lines[1].len(), mounted + 1, "{args:?}");
+        assert_eq!(lines[2].len(), mounted + 1, "{args:?}");
+        assert!(!text.contains(&mountpoint), "{args:?}");
+    }
+    let json = rpsutil_env(&["df", "--json"], &env).json();
+    let parts = json["disk_partitions"].as_array().expect("array");
+    assert_eq!(parts.len(), 3);
+    assert_eq!(parts[0]["device"], device.as_str());
+    assert_eq!(parts[1]["fstype"], fstype.as_str());
+    assert_eq!(parts[2]["mountpoint"], mountpoint.as_str());
+    assert_eq!(json["disk_usage"][mountpoint.as_str()], Value::Null);
+}
+
 // ---------------------------------------------------------------------------------
 // bad input
 

@@ -7,7 +7,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::error::{CliError, CliResult};
-use crate::util::{bytes2human, print_json};
+use crate::util::{bytes2human, print_json, push_padded, Align};
 
 /// Arguments of `rpsutil df`. `-h` is "human", as in coreutils, so help is `--help`.
 #[derive(Debug, clap::Args)]
@@ -102,7 +102,8 @@ fn use_percent(u: &rpsutil::DiskUsage) -> String {
 }
 
 /// Prints rows in columns as wide as their widest cell; `right` marks the numeric
-/// columns; the last column is not padded.
+/// columns; the last column is not padded. The widths come from the mount table, so
+/// they can exceed what a `{:w$}` format argument accepts: `push_padded` pads.
 fn print_table(out: &mut dyn Write, rows: &[Vec<String>], right: &[bool]) -> CliResult {
     let ncols = right.len();
     let mut widths = vec![0usize; ncols];
@@ -117,12 +118,12 @@ fn print_table(out: &mut dyn Write, rows: &[Vec<String>], right: &[bool]) -> Cli
             if i > 0 {
                 line.push(' ');
             }
-            if i + 1 == ncols {
-                line.push_str(c);
-            } else if right[i] {
-                line.push_str(&format!("{c:>w$}", w = widths[i]));
-            } else {
-                line.push_str(&format!("{c:<w$}", w = widths[i]));
+            match (widths.get(i), right.get(i)) {
+                (Some(&w), Some(&numeric)) if i + 1 < ncols => {
+                    let align = if numeric { Align::Right } else { Align::Left };
+                    push_padded(&mut line, c, w, align);
+                }
+                _ => line.push_str(c),
             }
         }
         writeln!(out, "{line}")?;
@@ -209,5 +210,55 @@ mod tests {
         assert_eq!(blocks_title(4096), "4K-blocks");
         assert_eq!(blocks_title(1 << 20), "1M-blocks");
         assert_eq!(blocks_title(1000), "1000B-blocks");
+    }
+
+    fn table(rows: &[Vec<String>]) -> String {
+        let mut out = Vec::new();
+        print_table(&mut out, rows, &[false, true, false]).expect("write to a Vec");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    fn row(cells: [&str; 3]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn table_columns() {
+        let rows = [
+            row(["Filesystem", "Size", "Mounted on"]),
+            row(["a", "1234567890123", "/"]),
+        ];
+        assert_eq!(
+            table(&rows),
+            "Filesystem          Size Mounted on
+a          1234567890123 /
+"
+        );
+    }
+
+    /// A cell longer than u16::MAX characters: the formatter's `{:w$}` would panic
+    /// ("Formatting argument out of range"); the table pads every other row to it.
+    #[test]
+    fn table_with_a_cell_wider_than_u16_max() {
+        let device = format!("/dev/{}", "x".repeat(70_000));
+        let size = "9".repeat(66_000);
+        let rows = [
+            row(["Filesystem", "Size", "Mounted on"]),
+            row([&device, "1", "/"]),
+            row(["tmpfs", &size, "/tmp"]),
+        ];
+        let text = table(&rows);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let w0 = device.len();
+        let w1 = size.len();
+        assert_eq!(lines[1], format!("{device} {}1 /", " ".repeat(w1 - 1)));
+        assert_eq!(
+            lines[2],
+            format!("tmpfs{} {size} /tmp", " ".repeat(w0 - "tmpfs".len()))
+        );
+        assert!(lines[0].starts_with("Filesystem "));
+        assert!(lines[0].ends_with("Size Mounted on"));
+        assert_eq!(lines[0].len(), w0 + 1 + w1 + 1 + "Mounted on".len());
     }
 }
