@@ -3,7 +3,6 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-
 use crate::sys::imp;
 use crate::Result;
 

@@ -4,10 +4,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 
-
 use crate::common::percent::usage_percent;
 use crate::common::wrap::WrapTracker;
-use crate::sys::imp;
+use crate::sys::{imp, DiskIoEntry};
 use crate::Result;
 
 pub use crate::types::disk::*;
@@ -47,15 +46,9 @@ pub fn disk_usage(path: impl AsRef<Path>) -> Result<DiskUsage> {
     })
 }
 
-pub(crate) struct RawUsage {
-    pub(crate) total: u64,
-    pub(crate) used: u64,
-    pub(crate) free: u64,
-}
-
 static DISK_WRAP: Mutex<Option<WrapTracker<String>>> = Mutex::new(None);
 
-fn raw_disk_io(nowrap: bool) -> Result<Vec<(String, DiskIoCounters, bool)>> {
+fn raw_disk_io(nowrap: bool) -> Result<Vec<DiskIoEntry>> {
     let raw = imp::disk_io_counters()?;
     if !nowrap {
         return Ok(raw);
@@ -64,13 +57,16 @@ fn raw_disk_io(nowrap: bool) -> Result<Vec<(String, DiskIoCounters, bool)>> {
     let tracker = guard.get_or_insert_with(WrapTracker::new);
     let adjusted = tracker.update(
         raw.iter()
-            .map(|(n, c, _)| (n.clone(), c.to_vec()))
+            .map(|e| (e.name.clone(), e.counters.to_vec()))
             .collect(),
     );
     Ok(raw
         .into_iter()
         .zip(adjusted)
-        .map(|((name, c, storage), (_, v))| (name, c.with_values(&v), storage))
+        .map(|(e, (_, v))| DiskIoEntry {
+            counters: e.counters.with_values(&v),
+            ..e
+        })
         .collect())
 }
 
@@ -85,8 +81,8 @@ pub fn disk_io_counters(nowrap: bool) -> Result<Option<DiskIoCounters>> {
     let disks = raw_disk_io(nowrap)?;
     Ok(disks
         .into_iter()
-        .filter(|(_, _, storage)| *storage)
-        .map(|(_, c, _)| c)
+        .filter(|e| e.is_storage_device)
+        .map(|e| e.counters)
         .reduce(DiskIoCounters::add))
 }
 
@@ -94,7 +90,7 @@ pub fn disk_io_counters(nowrap: bool) -> Result<Option<DiskIoCounters>> {
 pub fn disk_io_counters_perdisk(nowrap: bool) -> Result<BTreeMap<String, DiskIoCounters>> {
     Ok(raw_disk_io(nowrap)?
         .into_iter()
-        .map(|(n, c, _)| (n, c))
+        .map(|e| (e.name, e.counters))
         .collect())
 }
 

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-
 use crate::sys::imp;
 use crate::Result;
 
@@ -12,7 +11,7 @@ pub use crate::types::host::*;
 ///
 /// Source: Linux `btime` of `/proc/stat` (whole seconds).
 pub fn boot_time() -> Result<f64> {
-    imp::boot_time_fresh()
+    imp::boot_time()
 }
 
 /// Users logged in now: `USER_PROCESS` entries of the utmp database.
@@ -20,17 +19,18 @@ pub fn boot_time() -> Result<f64> {
 /// Source: Linux/glibc `/var/run/utmp` (see [`users_from`]). An absent file gives an
 /// empty list, as psutil.
 pub fn users() -> Result<Vec<User>> {
-    imp::users(None)
+    imp::users()
 }
 
 /// [`users`] read from another utmp file (for tests and for `who FILE`).
 pub fn users_from(utmp: impl AsRef<Path>) -> Result<Vec<User>> {
-    imp::users(Some(utmp.as_ref()))
+    imp::users_from(utmp.as_ref())
 }
 
 /// The 1, 5 and 15 minute load averages (`getloadavg(3)`).
 pub fn getloadavg() -> Result<(f64, f64, f64)> {
-    imp::getloadavg()
+    let l = imp::getloadavg()?;
+    Ok((l.one, l.five, l.fifteen))
 }
 
 /// The calling process's C-heap use (glibc only).

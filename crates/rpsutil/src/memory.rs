@@ -1,6 +1,5 @@
 //! Memory: [`virtual_memory`], [`swap_memory`].
 
-
 use crate::sys::imp;
 use crate::Result;
 

@@ -5,10 +5,9 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-
-pub use crate::types::conn_kind::ConnKind;
 use crate::common::wrap::WrapTracker;
 use crate::sys::imp;
+pub use crate::types::conn_kind::ConnKind;
 use crate::Result;
 
 pub use crate::types::net::*;
@@ -22,12 +21,16 @@ static NET_WRAP: Mutex<Option<WrapTracker<String>>> = Mutex::new(None);
 pub fn net_io_counters_pernic(nowrap: bool) -> Result<BTreeMap<String, NetIoCounters>> {
     let raw = imp::net_io_counters()?;
     if !nowrap {
-        return Ok(raw.into_iter().collect());
+        return Ok(raw.into_iter().map(|e| (e.name, e.counters)).collect());
     }
     let mut guard = NET_WRAP.lock().unwrap_or_else(|p| p.into_inner());
     let tracker = guard.get_or_insert_with(WrapTracker::new);
     Ok(tracker
-        .update(raw.into_iter().map(|(n, c)| (n, c.to_vec())).collect())
+        .update(
+            raw.into_iter()
+                .map(|e| (e.name, e.counters.to_vec()))
+                .collect(),
+        )
         .into_iter()
         .map(|(n, v)| (n, NetIoCounters::from_slice(&v)))
         .collect())

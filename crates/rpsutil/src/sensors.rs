@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-
 use crate::sys::imp;
 use crate::Result;
 

@@ -10,10 +10,10 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use super::handle::Process;
-use crate::types::process::*;
 use super::Pid;
 use crate::error::FieldError;
 use crate::net::{ConnKind, Connection};
+use crate::types::process::*;
 use crate::{Error, Result};
 
 /// An attribute [`Process::as_dict`] and [`super::process_iter_attrs`] can read:

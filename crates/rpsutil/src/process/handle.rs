@@ -1,4 +1,5 @@
-//! [`Process`]: a handle on one process, identified by (pid, start time).
+//! [`Process`]: a handle on one process, identified by its pid and the backend's
+//! identity (Linux: start time and pidfs inode).
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -9,17 +10,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::types::process::*;
-use super::Pid;
 use crate::common::{name as name_rules, percent};
-use crate::net::{ConnKind, Connection};
-use crate::sys::imp;
+use crate::sys::{imp, PpidEntry, Proc};
+use crate::types::conn_kind::ConnKind;
+use crate::types::net::Connection;
+use crate::types::process::*;
 use crate::{Error, Result};
 
 /// A handle on one process.
 ///
-/// Like psutil's `Process`, it holds the pid and the process's identity (pid + start
-/// time) and queries the OS on each call. Every call that changes the process
+/// Like psutil's `Process`, it holds the pid and the process's identity and queries
+/// the OS on each call. The identity is exact where the OS allows it (Linux 6.9+: the
+/// pidfs inode; Windows: the held process handle), else the start time as psutil. Every call that changes the process
 /// (signals, `set_*`) and `ppid`, `parent`, `children` first checks that the pid still
 /// belongs to the same process, so a recycled pid is never signalled
 /// ([`Error::NoSuchProcess`] "its PID has been reused" instead).
@@ -40,9 +42,10 @@ pub struct Process {
 
 struct Inner {
     pid: Pid,
-    /// Identity: start time in clock ticks after boot (None if unreadable).
-    start: Option<u64>,
-    root: Arc<Path>,
+    /// The backend's identity of the process (None if unreadable at creation).
+    identity: Option<imp::Identity>,
+    /// The backend's per-process context.
+    handle: imp::Handle,
     name: Mutex<Option<String>>,
     exe: OnceLock<PathBuf>,
     create_time: OnceLock<f64>,
@@ -64,9 +67,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Pids whose reuse `is_running` detected; the shared `process_iter` table drops them.
-pub(crate) static REUSED_PIDS: Mutex<Option<HashSet<Pid>>> = Mutex::new(None);
-
 impl Process {
     /// A handle on process `pid` (on Linux a thread id works too, as in psutil).
     ///
@@ -78,16 +78,15 @@ impl Process {
     /// assert!(rpsutil::Process::new(u32::MAX).is_err());
     /// ```
     pub fn new(pid: Pid) -> Result<Process> {
-        let p = Process::new_primed(pid, crate::sys::procfs_root())?;
+        let p = Process::new_primed(pid)?;
         // The stat read that identified the process is not reused later.
         lock(&p.inner.oneshot).cache = None;
         Ok(p)
     }
 
-    /// Like [`Process::new`] with an explicit root; the stat record read to learn the
-    /// identity stays in the oneshot cache, so a snapshot taken right away does not
-    /// read it again.
-    pub(crate) fn new_primed(pid: Pid, root: Arc<Path>) -> Result<Process> {
+    /// Like [`Process::new`], but the raw records read to learn the identity stay in
+    /// the oneshot cache, so a snapshot taken right away does not read them again.
+    pub(crate) fn new_primed(pid: Pid) -> Result<Process> {
         if i32::try_from(pid).is_err() {
             return Err(Error::NoSuchProcess {
                 pid,
@@ -95,11 +94,16 @@ impl Process {
                 msg: "process PID out of range".into(),
             });
         }
+        let handle = imp::Handle::open(pid)?;
         let mut cache = imp::RawCache::default();
-        let start = {
-            let mut p = imp::Proc::new(pid, &root, Some(&mut cache));
-            match imp::start_ticks(&mut p) {
-                Ok(s) => Some(s),
+        let identity = {
+            let mut p = Proc {
+                pid,
+                handle: &handle,
+                cache: Some(&mut cache),
+            };
+            match imp::identity(&mut p).map_err(|e| imp::translate(e, &mut p)) {
+                Ok(id) => Some(id),
                 Err(e) if e.is_no_such_process() && !e.is_zombie() => {
                     return Err(Error::NoSuchProcess {
                         pid,
@@ -111,7 +115,7 @@ impl Process {
                 Err(_) => None,
             }
         };
-        let p = Process::from_parts(pid, start, root);
+        let p = Process::from_parts(pid, identity, handle);
         lock(&p.inner.oneshot).cache = Some(Box::new(cache));
         Ok(p)
     }
@@ -121,12 +125,16 @@ impl Process {
         Process::new(std::process::id())
     }
 
-    pub(crate) fn from_parts(pid: Pid, start: Option<u64>, root: Arc<Path>) -> Process {
+    pub(crate) fn from_parts(
+        pid: Pid,
+        identity: Option<imp::Identity>,
+        handle: imp::Handle,
+    ) -> Process {
         Process {
             inner: Arc::new(Inner {
                 pid,
-                start,
-                root,
+                identity,
+                handle,
                 name: Mutex::new(None),
                 exe: OnceLock::new(),
                 create_time: OnceLock::new(),
@@ -148,14 +156,15 @@ impl Process {
         lock(&self.inner.name).clone()
     }
 
-    /// Runs a backend call with the oneshot cache if one is active, and fills the
-    /// known name into its errors.
-    fn call<T>(&self, f: impl FnOnce(&mut imp::Proc) -> Result<T>) -> Result<T> {
+    /// Runs a backend call with the oneshot cache if one is active, translates its
+    /// OS errors (the backend's `translate`: the one place they become psutil's
+    /// exceptions) and fills the known name into them.
+    fn call<T>(&self, f: impl FnOnce(&mut Proc) -> Result<T>) -> Result<T> {
         self.raw_call(f).map_err(|e| self.tag(e))
     }
 
-    /// [`Process::call`] without touching the error.
-    fn raw_call<T>(&self, f: impl FnOnce(&mut imp::Proc) -> Result<T>) -> Result<T> {
+    /// [`Process::call`] without the name and the "gone" bookkeeping.
+    fn raw_call<T>(&self, f: impl FnOnce(&mut Proc) -> Result<T>) -> Result<T> {
         let mut guard = lock(&self.inner.oneshot);
         let shot = &mut *guard;
         let cache = if shot.depth > 0 {
@@ -163,8 +172,28 @@ impl Process {
         } else {
             None
         };
-        let mut p = imp::Proc::new(self.inner.pid, &self.inner.root, cache);
-        f(&mut p)
+        let mut p = Proc {
+            pid: self.inner.pid,
+            handle: &self.inner.handle,
+            cache,
+        };
+        f(&mut p).map_err(|e| imp::translate(e, &mut p))
+    }
+
+    /// A call that needs the identity (signals): NoSuchProcess when it is unknown.
+    fn call_with_identity<T>(
+        &self,
+        f: impl FnOnce(&mut Proc, &imp::Identity) -> Result<T>,
+    ) -> Result<T> {
+        match self.inner.identity {
+            Some(id) => self.call(|p| f(p, &id)),
+            None => Err(self.tag(Error::no_such_process(self.inner.pid))),
+        }
+    }
+
+    /// True once `is_running` saw this handle's pid taken by another process.
+    pub(crate) fn is_known_reused(&self) -> bool {
+        self.inner.reused.load(Ordering::Relaxed)
     }
 
     fn tag(&self, e: Error) -> Error {
@@ -207,13 +236,11 @@ impl Process {
         }
         // Inside a oneshot the identity is checked against the stat record of this
         // oneshot (psutil reads stat again; the record is just as fresh here).
-        match self.raw_call(imp::start_ticks) {
+        match self.raw_call(imp::identity) {
             Ok(now) => {
-                if self.inner.start.is_some_and(|s| s != now) {
+                if self.inner.identity.is_some_and(|s| s != now) {
+                    // Tables holding this handle see the flag and replace it.
                     self.inner.reused.store(true, Ordering::Relaxed);
-                    lock(&REUSED_PIDS)
-                        .get_or_insert_with(HashSet::new)
-                        .insert(self.inner.pid);
                     false
                 } else {
                     true
@@ -252,7 +279,7 @@ impl Process {
     /// Source: Linux `/proc/PID/stat` field 2. Errors: NoSuchProcess.
     pub fn name(&self) -> Result<String> {
         let short = self.call(imp::name)?;
-        let name = if name_rules::may_be_truncated(&short) {
+        let name = if imp::TRUNCATED_NAME_FIXUP && name_rules::may_be_truncated(&short) {
             match self.cmdline() {
                 Ok(args) => {
                     name_rules::extend_truncated_name(&short, args.first().map(String::as_str))
@@ -347,8 +374,7 @@ impl Process {
         if let Some(t) = self.inner.create_time.get() {
             return Ok(*t);
         }
-        let since_boot = self.call(imp::start_seconds_since_boot)?;
-        let t = since_boot + imp::boot_time()?;
+        let t = self.call(imp::create_time)?;
         Ok(*self.inner.create_time.get_or_init(|| t))
     }
 
@@ -375,10 +401,14 @@ impl Process {
             return Ok(None);
         }
         let ppid = self.ppid()?;
+        let my_time = self.create_time()?;
         match Process::new(ppid) {
-            Ok(parent) => match (parent.inner.start, self.inner.start) {
-                (Some(ps), Some(me)) if ps > me => Ok(None),
-                _ => Ok(Some(parent)),
+            // psutil: a parent that started after this process holds a reused pid.
+            Ok(parent) => match parent.create_time() {
+                Ok(t) if t > my_time => Ok(None),
+                Ok(_) => Ok(Some(parent)),
+                Err(e) if e.is_no_such_process() => Ok(None),
+                Err(e) => Err(e),
             },
             Err(e) if e.is_no_such_process() => Ok(None),
             Err(e) => Err(e),
@@ -406,35 +436,40 @@ impl Process {
     /// Errors: AccessDenied if some `/proc/PID/stat` is unreadable.
     pub fn children(&self, recursive: bool) -> Result<Vec<Process>> {
         self.ensure_same_process()?;
-        let map = imp::ppid_map(&self.inner.root).map_err(|e| self.tag(e))?;
-        let my_start = self.inner.start;
-        let newer = |start: u64| my_start.is_none_or(|me| start >= me);
-        let make = |pid: Pid, start: u64| {
-            Process::from_parts(pid, Some(start), Arc::clone(&self.inner.root))
-        };
-        if !recursive {
-            return Ok(map
-                .iter()
-                .filter(|&&(pid, ppid, start)| {
-                    ppid == self.inner.pid && pid != self.inner.pid && newer(start)
-                })
-                .map(|&(pid, _, start)| make(pid, start))
-                .collect());
-        }
-        let mut by_parent: HashMap<Pid, Vec<(Pid, u64)>> = HashMap::new();
-        for &(pid, ppid, start) in &map {
-            by_parent.entry(ppid).or_default().push((pid, start));
-        }
-        let mut out = Vec::new();
-        let mut seen = HashSet::new();
-        let mut stack = vec![self.inner.pid];
-        seen.insert(self.inner.pid);
-        while let Some(parent) = stack.pop() {
-            for &(pid, start) in by_parent.get(&parent).map(Vec::as_slice).unwrap_or(&[]) {
-                if newer(start) && seen.insert(pid) {
-                    out.push(make(pid, start));
-                    stack.push(pid);
+        let map = imp::ppid_map().map_err(|e| self.tag(e))?;
+        let my_time = self.create_time()?;
+        // psutil: a child that started before this process holds a reused ppid.
+        let newer = |e: &PpidEntry| e.create_time >= my_time;
+        let mut wanted = Vec::new();
+        if recursive {
+            let mut by_parent: HashMap<Pid, Vec<&PpidEntry>> = HashMap::new();
+            for e in &map {
+                by_parent.entry(e.ppid).or_default().push(e);
+            }
+            let mut seen = HashSet::new();
+            let mut stack = vec![self.inner.pid];
+            seen.insert(self.inner.pid);
+            while let Some(parent) = stack.pop() {
+                for e in by_parent.get(&parent).map(Vec::as_slice).unwrap_or(&[]) {
+                    if newer(e) && seen.insert(e.pid) {
+                        wanted.push(e.pid);
+                        stack.push(e.pid);
+                    }
                 }
+            }
+        } else {
+            wanted.extend(
+                map.iter()
+                    .filter(|e| e.ppid == self.inner.pid && e.pid != self.inner.pid && newer(e))
+                    .map(|e| e.pid),
+            );
+        }
+        let mut out = Vec::with_capacity(wanted.len());
+        for pid in wanted {
+            match Process::new(pid) {
+                Ok(child) => out.push(child),
+                Err(e) if e.is_no_such_process() => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(out)
@@ -483,12 +518,12 @@ impl Process {
     /// it needs CAP_SYS_NICE (else AccessDenied). Checks PID reuse.
     pub fn set_nice(&self, value: i32) -> Result<()> {
         self.ensure_same_process()?;
-        imp::set_nice(&self.inner.root, self.inner.pid, value).map_err(|e| self.tag(e))
+        self.call(|p| imp::set_nice(p, value))
     }
 
     /// The I/O scheduling class and level (`ioprio_get(2)`). Linux only.
     pub fn ionice(&self) -> Result<IoNice> {
-        imp::ionice_get(&self.inner.root, self.inner.pid).map_err(|e| self.tag(e))
+        self.call(imp::ionice)
     }
 
     /// Sets the I/O class and level (`ioprio_set(2)`). `value` is 0-7 and only
@@ -506,7 +541,7 @@ impl Process {
             return Err(Error::invalid("value not in 0-7 range"));
         }
         self.ensure_same_process()?;
-        imp::ionice_set(&self.inner.root, self.inner.pid, ioclass, v).map_err(|e| self.tag(e))
+        self.call(|p| imp::set_ionice(p, ioclass, v))
     }
 
     /// The (soft, hard) limit of `resource` (`prlimit(2)`); [`RLIM_INFINITY`] is
@@ -515,7 +550,7 @@ impl Process {
         if self.inner.pid == 0 {
             return Err(Error::invalid("can't use prlimit() against PID 0 process"));
         }
-        imp::rlimit_get(&self.inner.root, self.inner.pid, resource).map_err(|e| self.tag(e))
+        self.call(|p| imp::rlimit(p, resource))
     }
 
     /// Sets the (soft, hard) limit of `resource`. Raising the hard limit needs
@@ -532,13 +567,12 @@ impl Process {
             return Err(Error::invalid("current limit exceeds maximum limit"));
         }
         self.ensure_same_process()?;
-        imp::rlimit_set(&self.inner.root, self.inner.pid, resource, limits).map_err(|e| self.tag(e))
+        self.call(|p| imp::set_rlimit(p, resource, limits))
     }
 
     /// The CPUs the process may run on, sorted (`sched_getaffinity(2)`).
     pub fn cpu_affinity(&self) -> Result<Vec<u32>> {
-        let mut cpus =
-            imp::cpu_affinity_get(&self.inner.root, self.inner.pid).map_err(|e| self.tag(e))?;
+        let mut cpus = self.call(imp::cpu_affinity)?;
         cpus.sort_unstable();
         cpus.dedup();
         Ok(cpus)
@@ -548,7 +582,8 @@ impl Process {
     /// a CPU of this machine (psutil silently drops bad numbers mixed with good ones;
     /// here they are an error). Checks PID reuse.
     pub fn set_cpu_affinity(&self, cpus: &[u32]) -> Result<()> {
-        let ncpus = imp::cpu_count_in_proc_stat()?;
+        // psutil: the valid CPUs are `range(len(cpu_times(percpu=True)))`.
+        let ncpus = u32::try_from(imp::system_cpu_times_percpu()?.len()).unwrap_or(u32::MAX);
         let all: Vec<u32> = (0..ncpus).collect();
         let wanted: Vec<u32> = if cpus.is_empty() {
             all.clone()
@@ -561,7 +596,7 @@ impl Process {
             )));
         }
         self.ensure_same_process()?;
-        imp::cpu_affinity_set(&self.inner.root, self.inner.pid, &wanted).map_err(|e| self.tag(e))
+        self.call(|p| imp::set_cpu_affinity(p, &wanted))
     }
 
     /// The CPU the process last ran on (Linux stat field 39).
@@ -670,7 +705,7 @@ impl Process {
                 v.ok_or_else(|| Error::unsupported("this memtype on this OS"))?
             }
         };
-        let total = total_memory()?;
+        let total = crate::sys::cache::total_memory()?;
         Ok(if total == 0 {
             0.0
         } else {
@@ -734,32 +769,41 @@ impl Process {
     /// Errors: NoSuchProcess (also when the pid was reused), AccessDenied,
     /// InvalidInput for pid 0.
     pub fn send_signal(&self, sig: i32) -> Result<()> {
+        self.before_signal()?;
+        self.call_with_identity(|p, id| imp::send_signal(p, id, sig))
+    }
+
+    /// The checks every signal method makes first (pid 0, PID reuse).
+    fn before_signal(&self) -> Result<()> {
         if self.inner.pid == 0 {
             return Err(Error::invalid("preventing sending signal to process with PID 0 as it would affect every process in the process group of the calling process (os.getpid()) instead of PID 0"));
         }
-        self.ensure_same_process()?;
-        imp::send_signal(&self.inner.root, self.inner.pid, self.inner.start, sig)
-            .map_err(|e| self.tag(e))
+        self.ensure_same_process()
     }
 
-    /// Stops the process (SIGSTOP).
+    /// Stops the process (POSIX: SIGSTOP; Windows: suspends its threads). PID-reuse
+    /// safe, as [`Process::send_signal`].
     pub fn suspend(&self) -> Result<()> {
-        self.send_signal(libc_sig::SIGSTOP)
+        self.before_signal()?;
+        self.call_with_identity(imp::suspend)
     }
 
-    /// Continues a stopped process (SIGCONT).
+    /// Continues a stopped process (POSIX: SIGCONT; Windows: resumes its threads).
     pub fn resume(&self) -> Result<()> {
-        self.send_signal(libc_sig::SIGCONT)
+        self.before_signal()?;
+        self.call_with_identity(imp::resume)
     }
 
-    /// Asks the process to end (SIGTERM).
+    /// Asks the process to end (POSIX: SIGTERM; Windows: TerminateProcess).
     pub fn terminate(&self) -> Result<()> {
-        self.send_signal(libc_sig::SIGTERM)
+        self.before_signal()?;
+        self.call_with_identity(imp::terminate)
     }
 
-    /// Kills the process (SIGKILL).
+    /// Kills the process (POSIX: SIGKILL; Windows: TerminateProcess).
     pub fn kill(&self) -> Result<()> {
-        self.send_signal(libc_sig::SIGKILL)
+        self.before_signal()?;
+        self.call_with_identity(imp::kill)
     }
 
     /// Waits for the process to end. Returns its exit code if it is a child of the
@@ -775,7 +819,7 @@ impl Process {
         if let Some(code) = *lock(&self.inner.exit) {
             return Ok(code);
         }
-        let code = imp::wait(self.inner.pid, timeout).map_err(|e| self.tag(e))?;
+        let code = self.call(|p| imp::wait(p, timeout))?;
         *lock(&self.inner.exit) = Some(code);
         self.inner.gone.store(true, Ordering::Relaxed);
         Ok(code)
@@ -784,16 +828,6 @@ impl Process {
     pub(crate) fn cached_exit(&self) -> Option<Option<ExitCode>> {
         *lock(&self.inner.exit)
     }
-}
-
-/// Total physical memory, read once per program run (psutil caches it too).
-pub(crate) fn total_memory() -> Result<u64> {
-    static TOTAL: OnceLock<u64> = OnceLock::new();
-    if let Some(t) = TOTAL.get() {
-        return Ok(*t);
-    }
-    let t = imp::total_memory()?;
-    Ok(*TOTAL.get_or_init(|| t))
 }
 
 fn is_executable(path: &Path) -> bool {
@@ -810,25 +844,9 @@ fn is_executable(path: &Path) -> bool {
     }
 }
 
-/// Signal numbers used by the convenience methods.
-mod libc_sig {
-    #[cfg(unix)]
-    pub(super) use libc::{SIGCONT, SIGKILL, SIGSTOP, SIGTERM};
-    // Windows has no such signals; its backend maps SIGTERM/SIGKILL to
-    // TerminateProcess and rejects the others, as psutil does.
-    #[cfg(not(unix))]
-    pub(super) const SIGSTOP: i32 = 19;
-    #[cfg(not(unix))]
-    pub(super) const SIGCONT: i32 = 18;
-    #[cfg(not(unix))]
-    pub(super) const SIGTERM: i32 = 15;
-    #[cfg(not(unix))]
-    pub(super) const SIGKILL: i32 = 9;
-}
-
 impl PartialEq for Process {
     fn eq(&self, other: &Self) -> bool {
-        self.inner.pid == other.inner.pid && self.inner.start == other.inner.start
+        self.inner.pid == other.inner.pid && self.inner.identity == other.inner.identity
     }
 }
 
@@ -837,7 +855,7 @@ impl Eq for Process {}
 impl Hash for Process {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.inner.pid.hash(state);
-        self.inner.start.hash(state);
+        self.inner.identity.hash(state);
     }
 }
 

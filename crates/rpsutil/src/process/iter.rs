@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use super::attrs::{Attr, ProcessInfo};
-use super::handle::{Process, REUSED_PIDS};
+use super::handle::Process;
 use super::Pid;
 use crate::sys::imp;
 use crate::{Error, Result};
@@ -25,7 +25,7 @@ static LOWEST_PID: AtomicU32 = AtomicU32::new(u32::MAX);
 /// assert!(pids.contains(&std::process::id()));
 /// ```
 pub fn pids() -> Result<Vec<Pid>> {
-    let list = imp::pids(&crate::sys::procfs_root())?;
+    let list = imp::pids()?;
     if let Some(&first) = list.first() {
         LOWEST_PID.store(first, Ordering::Relaxed);
     }
@@ -52,7 +52,7 @@ pub fn pid_exists(pid: Pid) -> bool {
     if pid == 0 {
         return pids().map(|l| l.contains(&0)).unwrap_or(false);
     }
-    imp::pid_exists(&crate::sys::procfs_root(), pid)
+    imp::pid_exists(pid)
 }
 
 /// A table of process handles kept across scans (psutil's `process_iter` cache), so
@@ -102,11 +102,9 @@ impl ProcessTable {
     /// `is_running` detected are replaced.
     fn sync(&mut self) -> Result<Vec<(Pid, Option<Process>)>> {
         let current = pids()?;
-        if let Some(reused) = REUSED_PIDS.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            for pid in reused {
-                self.procs.remove(&pid);
-            }
-        }
+        // Handles whose `is_running` saw their pid reused are replaced (each table
+        // sees the flag of the handles it holds).
+        self.procs.retain(|_, p| !p.is_known_reused());
         let mut next = BTreeMap::new();
         let mut out = Vec::with_capacity(current.len());
         for pid in current {
@@ -148,10 +146,9 @@ impl ProcessTable {
     /// slice reads every attribute. Each process's sources are read once.
     pub fn snapshot(&mut self, attrs: &[Attr]) -> Result<Vec<(Process, ProcessInfo)>> {
         let listed = self.sync()?;
-        let root = crate::sys::procfs_root();
         let rows: Vec<Row> = listed
             .iter()
-            .map(|(pid, handle)| snapshot_one(*pid, handle.clone(), &root, attrs))
+            .map(|(pid, handle)| snapshot_one(*pid, handle.clone(), attrs))
             .collect::<Result<_>>()?;
         Ok(self.keep(rows))
     }
@@ -166,23 +163,20 @@ impl ProcessTable {
         let threads = threads.max(1);
         let listed = self.sync()?;
         if threads == 1 || listed.len() < 2 {
-            let root = crate::sys::procfs_root();
             let rows: Vec<_> = listed
                 .iter()
-                .map(|(pid, h)| snapshot_one(*pid, h.clone(), &root, attrs))
+                .map(|(pid, h)| snapshot_one(*pid, h.clone(), attrs))
                 .collect::<Result<_>>()?;
             return Ok(self.keep(rows));
         }
-        let root = crate::sys::procfs_root();
         let chunk = listed.len().div_ceil(threads);
         let parts: Vec<Result<Vec<Row>>> = std::thread::scope(|s| {
             let handles: Vec<_> = listed
                 .chunks(chunk)
                 .map(|part| {
-                    let root = &root;
                     s.spawn(move || {
                         part.iter()
-                            .map(|(pid, h)| snapshot_one(*pid, h.clone(), root, attrs))
+                            .map(|(pid, h)| snapshot_one(*pid, h.clone(), attrs))
                             .collect::<Result<Vec<_>>>()
                     })
                 })
@@ -218,12 +212,11 @@ impl ProcessTable {
 fn snapshot_one(
     pid: Pid,
     handle: Option<Process>,
-    root: &Arc<std::path::Path>,
     attrs: &[Attr],
 ) -> Result<Option<(Process, ProcessInfo)>> {
     let p = match handle {
         Some(p) => p,
-        None => match Process::new_primed(pid, Arc::clone(root)) {
+        None => match Process::new_primed(pid) {
             Ok(p) => p,
             Err(e) if e.is_no_such_process() => return Ok(None),
             Err(e) => return Err(e),

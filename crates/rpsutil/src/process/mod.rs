@@ -7,6 +7,7 @@ mod iter;
 mod popen;
 mod wait;
 
+pub use crate::types::process::*;
 pub use attrs::{Attr, Field, ProcessInfo};
 pub use handle::Process;
 pub use iter::{
@@ -14,7 +15,6 @@ pub use iter::{
     process_iter_cache_clear as iter_cache_clear, ProcessTable,
 };
 pub use popen::Popen;
-pub use crate::types::process::*;
 
 impl Resource {
     /// The resources this OS has (psutil exports only those).

@@ -45,7 +45,7 @@ impl Popen {
         let process = match Process::new(pid) {
             Ok(p) => p,
             Err(e) if e.is_no_such_process() => {
-                Process::from_parts(pid, None, crate::sys::procfs_root())
+                Process::from_parts(pid, None, crate::sys::imp::Handle::open(pid)?)
             }
             Err(e) => return Err(e),
         };

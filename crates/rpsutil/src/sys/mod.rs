@@ -1,19 +1,30 @@
-//! The internal contract each OS implements, and the settable `/proc` and `/sys`
-//! roots.
+//! The backends, one per OS, behind one contract ([`contract`]), and the settable
+//! `/proc` and `/sys` roots.
 //!
-//! Every backend module (`linux`, `unsupported`, later `windows`, `macos`, `bsd`,
-//! `solaris`) provides the same set of free functions and types, used only by the
-//! public layer (`process`, `net`...). The public layer holds psutil's wrapper logic
-//! (PID-reuse checks, name fix-ups, argument validation); the backend holds I/O and
-//! the one place where OS errors become [`crate::Error`]s.
+//! `sys::imp` is the backend of the OS being built: `linux`, or `unsupported` (every
+//! call answers `Unsupported`) where none is written yet. The public layer (`process`,
+//! `cpu`, `net`...) calls only `imp::*` functions listed in `contract.rs`, with the
+//! named structs defined here; backends depend on `crate::types`, never on the
+//! public facades. `posix` holds what every POSIX backend shares.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
-// Shared POSIX code; only the Linux backend uses it so far.
+use crate::types::disk::DiskIoCounters;
+use crate::types::net::NetIoCounters;
+use crate::types::process::Pid;
+use crate::Result;
+
+pub(crate) mod contract;
+
+// Shared POSIX code (waits, kill, priority, statvfs, getifaddrs, users, terminals).
 #[cfg(unix)]
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-pub(crate) mod unix;
+pub(crate) mod posix;
+
+// The defaults every backend starts from; the backend itself where none is written.
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+pub(crate) mod unsupported;
 
 #[cfg(target_os = "linux")]
 pub(crate) mod linux;
@@ -21,9 +32,101 @@ pub(crate) mod linux;
 pub(crate) use linux as imp;
 
 #[cfg(not(target_os = "linux"))]
-pub(crate) mod unsupported;
-#[cfg(not(target_os = "linux"))]
 pub(crate) use unsupported as imp;
+
+/// One process as a backend call sees it: the pid, the backend's per-process context
+/// (made once per `Process` by `imp::Handle::open`), and the `oneshot` cache while
+/// one is active. Every per-process function of the contract takes `&mut Proc`.
+pub(crate) struct Proc<'a> {
+    /// The process id.
+    pub(crate) pid: Pid,
+    /// The backend's context for this process.
+    pub(crate) handle: &'a imp::Handle,
+    /// The raw records cached by an active `oneshot`, None outside one.
+    pub(crate) cache: Option<&'a mut imp::RawCache>,
+}
+
+/// One row of `ppid_map`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PpidEntry {
+    /// The process.
+    pub(crate) pid: Pid,
+    /// Its parent's pid (0 when none).
+    pub(crate) ppid: Pid,
+    /// Its creation time, epoch seconds (children started before their parent
+    /// belong to a reused ppid).
+    pub(crate) create_time: f64,
+}
+
+/// One disk of `disk_io_counters`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DiskIoEntry {
+    /// The device name (`sda`, `nvme0n1p1`, `PhysicalDrive0`).
+    pub(crate) name: String,
+    /// Its counters.
+    pub(crate) counters: DiskIoCounters,
+    /// True for a whole storage device (summed by `disk_io_counters()`), false for
+    /// partitions and other views of a device (psutil sums whole disks only).
+    pub(crate) is_storage_device: bool,
+}
+
+/// One NIC of `net_io_counters`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NicIoEntry {
+    /// The NIC name.
+    pub(crate) name: String,
+    /// Its counters.
+    pub(crate) counters: NetIoCounters,
+}
+
+/// `disk_usage` before the percent is computed, bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DiskUsageRaw {
+    /// Total size.
+    pub(crate) total: u64,
+    /// Used (`total - free` as the file system counts it).
+    pub(crate) used: u64,
+    /// Available to unprivileged users.
+    pub(crate) free: u64,
+}
+
+/// The 1, 5 and 15 minute load averages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LoadAvg {
+    /// Over one minute.
+    pub(crate) one: f64,
+    /// Over five minutes.
+    pub(crate) five: f64,
+    /// Over fifteen minutes.
+    pub(crate) fifteen: f64,
+}
+
+/// Values that cannot change while the program runs, read once: the only
+/// process-lifetime caches of the library (psutil caches the same ones).
+pub(crate) mod cache {
+    use super::*;
+
+    /// Boot time for processes' `create_time` (psutil re-reads it, but it only moves
+    /// when the wall clock is stepped). `crate::boot_time()` reads it fresh.
+    pub(crate) fn boot_time() -> Result<f64> {
+        static BOOT: OnceLock<f64> = OnceLock::new();
+        if let Some(b) = BOOT.get() {
+            return Ok(*b);
+        }
+        let b = imp::boot_time()?;
+        Ok(*BOOT.get_or_init(|| b))
+    }
+
+    /// Total physical memory, for `memory_percent`.
+    pub(crate) fn total_memory() -> Result<u64> {
+        static TOTAL: OnceLock<u64> = OnceLock::new();
+        if let Some(t) = TOTAL.get() {
+            return Ok(*t);
+        }
+        let t = imp::total_memory()?;
+        Ok(*TOTAL.get_or_init(|| t))
+    }
+}
 
 static PROCFS_ROOT: RwLock<Option<Arc<Path>>> = RwLock::new(None);
 static SYSFS_ROOT: RwLock<Option<Arc<Path>>> = RwLock::new(None);

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use rpsutil_parse::linux::{cpuinfo, proc_stat};
 
 use super::files::{parse_file, read, read_sysfs_number};
-use crate::cpu::{CpuFreq, CpuStats, SystemCpuTimes};
-use crate::sys::unix::clock_ticks;
+use crate::sys::posix::clock_ticks;
+use crate::types::cpu::{CpuFreq, CpuStats, SystemCpuTimes};
 use crate::Result;
 
 fn parse_proc<T>(rel: &str, parse: impl FnOnce(&[u8]) -> rpsutil_parse::Result<T>) -> Result<T> {
@@ -69,7 +69,9 @@ pub(crate) fn cpu_count_logical() -> Result<Option<u32>> {
     if n > 0 {
         return Ok(u32::try_from(n).ok());
     }
-    let n = super::system::cpu_count_in_proc_stat()?;
+    // The `cpuN` lines of /proc/stat (psutil's fallback).
+    let path = crate::sys::procfs_root().join("stat");
+    let n = parse_file(&path, |d| Ok(proc_stat::count_cpu_lines(d)))? as u32;
     Ok((n > 0).then_some(n))
 }
 

@@ -4,17 +4,17 @@ use std::path::{Path, PathBuf};
 
 use rpsutil_parse::linux::{diskstats, mounts};
 
-use super::errors::parse_error;
-use super::files::{parse_file, read, with_file};
-use crate::disk::{DiskIoCounters, DiskPartition, RawUsage};
+use super::files::{parse_error, parse_file, read, with_file};
+use crate::sys::{DiskIoEntry, DiskUsageRaw};
+use crate::types::disk::{DiskIoCounters, DiskPartition};
 use crate::{Error, Result};
 
 /// The sector size `/proc/diskstats` counts in: always 512 bytes, whatever the
 /// device's own sector size (`Documentation/admin-guide/iostats.rst`).
 const SECTOR: u64 = 512;
 
-pub(crate) fn disk_usage(path: &Path) -> Result<RawUsage> {
-    crate::sys::unix::statvfs::disk_usage(path)
+pub(crate) fn disk_usage(path: &Path) -> Result<DiskUsageRaw> {
+    crate::sys::posix::statvfs::disk_usage(path)
 }
 
 /// The mount table: `/etc/mtab` when the procfs root is the real `/proc` and the file
@@ -111,7 +111,7 @@ fn is_storage_device(name: &str) -> bool {
 
 /// Every line of `/proc/diskstats` (or every `/sys/block/*/stat` and partition stat
 /// when diskstats is missing): (name, counters, is a whole storage device).
-pub(crate) fn disk_io_counters() -> Result<Vec<(String, DiskIoCounters, bool)>> {
+pub(crate) fn disk_io_counters() -> Result<Vec<DiskIoEntry>> {
     let path = crate::sys::procfs_root().join("diskstats");
     let rows: Vec<(String, DiskIoCounters)> = match with_file(&path, diskstats::parse_diskstats) {
         Ok(lines) => lines
@@ -129,9 +129,10 @@ pub(crate) fn disk_io_counters() -> Result<Vec<(String, DiskIoCounters, bool)>> 
     };
     Ok(rows
         .into_iter()
-        .map(|(name, c)| {
-            let storage = is_storage_device(&name);
-            (name, c, storage)
+        .map(|(name, counters)| DiskIoEntry {
+            is_storage_device: is_storage_device(&name),
+            name,
+            counters,
         })
         .collect())
 }

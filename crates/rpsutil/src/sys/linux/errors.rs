@@ -1,20 +1,54 @@
-//! The one place where OS errors become [`Error`]s for the Linux backend (psutil's
-//! `_pslinux.wrap_exceptions`):
+//! The one place where OS errors become psutil's exceptions for the Linux backend
+//! (psutil's `_pslinux.wrap_exceptions`). Backend functions return raw
+//! [`Error::Os`] errors (made with [`os_error`]); the public layer passes every error
+//! of a process call through [`translate`] once:
 //!
 //! | errno | result |
 //! |---|---|
 //! | EACCES, EPERM | AccessDenied |
 //! | ESRCH | ZombieProcess if the process is a zombie, else NoSuchProcess |
 //! | ENOENT | ZombieProcess if a zombie; NoSuchProcess only if `/proc/PID/stat` is gone (the process really ended); otherwise the OS error |
-//! | other | the OS error, with the path |
+//! | other | the OS error, with the path or syscall |
+//!
+//! Functions that must treat an errno differently (a missing `exe` link of a kernel
+//! thread, a vanished fd) test it with [`vanished`] before building an `Error`.
 
 use std::io;
 use std::path::Path;
 
-use rpsutil_parse::ParseError;
-
 use super::files::{pid_path, with_file};
+use crate::sys::Proc;
 use crate::{Error, Pid};
+
+/// A raw OS error met at `path` (or in the syscall named `path`), to be translated
+/// by [`translate`].
+pub(crate) fn os_error(err: io::Error, path: impl AsRef<Path>) -> Error {
+    Error::os(err, path.as_ref().display().to_string())
+}
+
+/// The errnos that mean "the process, thread or fd went away meanwhile".
+pub(crate) fn vanished(err: &io::Error) -> bool {
+    matches!(err.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH))
+}
+
+/// psutil's `wrap_exceptions` for one process call: see the module table.
+pub(crate) fn translate(err: Error, p: &mut Proc<'_>) -> Error {
+    let errno = match &err {
+        Error::Os { source, .. } => source.raw_os_error(),
+        _ => return err,
+    };
+    let root = p.root();
+    match errno {
+        Some(libc::EACCES) | Some(libc::EPERM) => Error::access_denied(p.pid),
+        Some(libc::ESRCH) => gone_or_zombie(root, p.pid),
+        Some(libc::ENOENT) if !is_zombie(root, p.pid) && pid_path(root, p.pid, "stat").exists() => {
+            // The process is alive and this entry is missing: a real OS error.
+            err
+        }
+        Some(libc::ENOENT) => gone_or_zombie(root, p.pid),
+        _ => err,
+    }
+}
 
 /// The zombie-aware NoSuchProcess: ZombieProcess if `/proc/PID/stat` says `Z`.
 fn gone_or_zombie(root: &Path, pid: Pid) -> Error {
@@ -22,26 +56,6 @@ fn gone_or_zombie(root: &Path, pid: Pid) -> Error {
         Error::zombie(pid)
     } else {
         Error::no_such_process(pid)
-    }
-}
-
-/// Translates an error met while reading `path` for process `pid`.
-pub(crate) fn proc_error(err: io::Error, pid: Pid, root: &Path, path: &Path) -> Error {
-    match err.raw_os_error() {
-        Some(libc::ENOENT) if !is_zombie(root, pid) && pid_path(root, pid, "stat").exists() => {
-            // The process is alive and this entry is missing: a real OS error.
-            Error::os(err, path.display().to_string())
-        }
-        Some(libc::ENOENT) => gone_or_zombie(root, pid),
-        _ => syscall_error(err, pid, root, &path.display().to_string()),
-    }
-}
-
-/// A parser error, with the file it came from.
-pub(crate) fn parse_error(path: &Path, e: ParseError) -> Error {
-    Error::Parse {
-        path: path.display().to_string(),
-        detail: e.detail,
     }
 }
 
@@ -67,15 +81,5 @@ pub(crate) fn ensure_alive(root: &Path, pid: Pid) -> crate::Result<()> {
         Ok(())
     } else {
         Err(Error::no_such_process(pid))
-    }
-}
-
-/// Maps a syscall error on process `pid` (ESRCH → NoSuchProcess/Zombie, EPERM →
-/// AccessDenied), keeping others as OS errors named after the syscall.
-pub(crate) fn syscall_error(err: io::Error, pid: Pid, root: &Path, call: &str) -> Error {
-    match err.raw_os_error() {
-        Some(libc::EACCES) | Some(libc::EPERM) => Error::access_denied(pid),
-        Some(libc::ESRCH) => gone_or_zombie(root, pid),
-        _ => Error::os(err, call.to_string()),
     }
 }

@@ -87,7 +87,7 @@ pub(crate) fn with_file<T>(path: &Path, f: impl FnOnce(&[u8]) -> T) -> io::Resul
     })
 }
 
-/// Reads a system file (not a process's: see `errors::proc_error` for those) and
+/// Reads a system file (a process's errors go through `errors::translate`) and
 /// parses it in place: an I/O error is `Error::Os` with the path, a parser error
 /// `Error::Parse` with the path.
 pub(crate) fn parse_file<T>(
@@ -96,7 +96,15 @@ pub(crate) fn parse_file<T>(
 ) -> crate::Result<T> {
     with_file(path, parse)
         .map_err(|e| crate::Error::os(e, path.display().to_string()))?
-        .map_err(|e| super::errors::parse_error(path, e))
+        .map_err(|e| parse_error(path, e))
+}
+
+/// A parser error, with the file it came from.
+pub(crate) fn parse_error(path: &Path, e: rpsutil_parse::ParseError) -> crate::Error {
+    crate::Error::Parse {
+        path: path.display().to_string(),
+        detail: e.detail,
+    }
 }
 
 /// A one-number sysfs attribute (`scaling_cur_freq`, `temp1_input`...), None when the

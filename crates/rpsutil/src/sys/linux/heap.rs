@@ -1,6 +1,6 @@
 //! glibc heap statistics of the calling process (`mallinfo2(3)`, `malloc_trim(3)`).
 
-use crate::host::HeapInfo;
+use crate::types::host::HeapInfo;
 #[cfg(not(target_env = "gnu"))]
 use crate::Error;
 use crate::Result;

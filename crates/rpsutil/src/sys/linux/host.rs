@@ -5,11 +5,12 @@ use std::path::Path;
 use rpsutil_parse::linux::{proc_stat, utmp};
 
 use super::files::{parse_file, with_file};
-use crate::host::User;
+use crate::types::host::User;
 use crate::{Error, Result};
 
-/// `btime` of `/proc/stat`, read now (not the cached value processes use).
-pub(crate) fn boot_time_fresh() -> Result<f64> {
+/// `btime` of `/proc/stat`, read now (processes use the cached value of
+/// `sys::cache::boot_time`).
+pub(crate) fn boot_time() -> Result<f64> {
     let path = crate::sys::procfs_root().join("stat");
     Ok(parse_file(&path, proc_stat::parse_btime)? as f64)
 }
@@ -17,9 +18,13 @@ pub(crate) fn boot_time_fresh() -> Result<f64> {
 /// glibc's default utmp file (`_PATH_UTMP`).
 const UTMP: &str = "/var/run/utmp";
 
-/// `USER_PROCESS` records of the utmp file; a missing file means nobody is logged in.
-pub(crate) fn users(file: Option<&Path>) -> Result<Vec<User>> {
-    let path = file.unwrap_or(Path::new(UTMP));
+/// `USER_PROCESS` records of the system's utmp file.
+pub(crate) fn users() -> Result<Vec<User>> {
+    users_from(Path::new(UTMP))
+}
+
+/// `USER_PROCESS` records of a utmp file; a missing file means nobody is logged in.
+pub(crate) fn users_from(path: &Path) -> Result<Vec<User>> {
     let records = match with_file(path, utmp::parse_utmp) {
         Ok(r) => r,
         Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return Ok(Vec::new()),
@@ -35,10 +40,6 @@ pub(crate) fn users(file: Option<&Path>) -> Result<Vec<User>> {
             pid: Some(u.pid),
         })
         .collect())
-}
-
-pub(crate) fn getloadavg() -> Result<(f64, f64, f64)> {
-    crate::sys::unix::getloadavg()
 }
 
 /// UTF-8 bytes become a `String` without a copy; others are converted lossily.

@@ -2,11 +2,11 @@
 
 use rpsutil_parse::linux::{meminfo, vmstat, zoneinfo};
 
-use super::errors::parse_error;
+use super::files::parse_error;
 use super::files::{parse_file, read, with_file};
 use crate::common::percent::usage_percent;
-use crate::memory::{SwapMemory, VirtualMemory};
-use crate::sys::unix::page_size;
+use crate::sys::posix::page_size;
+use crate::types::memory::{SwapMemory, VirtualMemory};
 use crate::{Error, Result};
 
 /// Reads `/proc/meminfo` once and returns the values of `keys` (no allocation).

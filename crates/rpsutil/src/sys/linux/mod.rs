@@ -17,23 +17,60 @@ mod sched;
 mod sensors;
 mod signals;
 mod sock_diag;
+mod socket;
 mod system;
 mod terminal;
 
-pub(crate) use cpu::*;
-pub(crate) use disk::*;
-pub(crate) use heap::*;
-pub(crate) use host::*;
-pub(crate) use memory::*;
+use std::path::Path;
+use std::sync::Arc;
+
+pub(crate) use cpu::{
+    cpu_count_cores, cpu_count_logical, cpu_freq_percpu, cpu_stats, system_cpu_times,
+    system_cpu_times_percpu,
+};
+pub(crate) use disk::{disk_io_counters, disk_partitions, disk_usage};
+pub(crate) use errors::translate;
+pub(crate) use heap::{heap_info, heap_trim};
+pub(crate) use host::{boot_time, users, users_from};
+pub(crate) use memory::{swap_memory, virtual_memory};
 pub(crate) use net::{net_connections, system_connections};
 pub(crate) use netif::{net_if_addrs, net_if_stats, net_io_counters};
-pub(crate) use process::*;
-pub(crate) use sched::*;
-pub(crate) use sensors::*;
-pub(crate) use signals::{send_signal, wait};
-pub(crate) use system::*;
+pub(crate) use process::{
+    cmdline, cpu_num, cpu_times, create_time, cwd, environ, exe, gids, io_counters,
+    memory_full_info, memory_info, memory_maps, name, nice, num_ctx_switches, num_fds, num_threads,
+    open_files, pid_exists, pids, ppid, ppid_map, status, terminal, threads, uids, username,
+};
+pub(crate) use sched::{cpu_affinity, ionice, rlimit, set_cpu_affinity, set_ionice, set_rlimit};
+pub(crate) use sensors::{sensors_battery, sensors_fans, sensors_temperatures};
+pub(crate) use signals::{identity, kill, resume, send_signal, suspend, terminate, wait, Identity};
+pub(crate) use system::total_memory;
 
-use crate::process::Resource;
+pub(crate) use crate::sys::posix::{getloadavg, set_nice};
+// Windows-only in psutil.
+pub(crate) use crate::sys::unsupported::num_handles;
+
+use crate::types::process::{Pid, Resource};
+
+/// The Linux per-process context: the procfs root the handle was made with (a
+/// `Process` keeps its root when `set_procfs_path` changes it later, as psutil's).
+#[derive(Debug)]
+pub(crate) struct Handle {
+    pub(crate) root: Arc<Path>,
+}
+
+impl Handle {
+    /// Takes the current procfs root; nothing is opened.
+    pub(crate) fn open(_pid: Pid) -> crate::Result<Handle> {
+        Ok(Handle {
+            root: crate::sys::procfs_root(),
+        })
+    }
+}
+
+pub(crate) use process::RawCache;
+
+/// psutil completes 15-character names from `argv[0]` on POSIX (`TASK_COMM_LEN`).
+pub(crate) const TRUNCATED_NAME_FIXUP: bool = true;
 
 /// The kernel's number for a resource, None for resources Linux lacks.
 pub(crate) fn rlimit_raw(r: Resource) -> Option<i32> {

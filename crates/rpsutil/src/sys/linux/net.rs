@@ -7,78 +7,21 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io;
-use std::net::IpAddr;
 use std::path::Path;
 
 use rpsutil_parse::linux::net as pnet;
 
-use super::errors::{ensure_alive, parse_error};
-use super::files::with_file;
-use super::process::{socket_inode, socket_inodes, Proc};
-use crate::net::{
-    Address, AddressFamily, ConnKind, ConnStatus, Connection, SocketType, SystemConnection,
+use super::errors::{ensure_alive, os_error};
+use super::files::{parse_error, with_file};
+use super::process::{pids_under, socket_inode, socket_inodes};
+use super::socket::{conn_status, inet_addr, unix_type, RawSocket};
+use crate::sys::Proc;
+use crate::types::conn_kind::ConnKind;
+use crate::types::net::{
+    Address, AddressFamily, ConnStatus, Connection, SocketType, SystemConnection,
 };
-use crate::{Error, Pid, Result};
-
-/// A socket from a kernel table, before its owners are known.
-#[derive(Debug, Clone)]
-pub(crate) struct RawSocket {
-    pub(crate) family: AddressFamily,
-    pub(crate) kind: SocketType,
-    pub(crate) laddr: Address,
-    pub(crate) raddr: Address,
-    pub(crate) status: ConnStatus,
-    pub(crate) inode: u64,
-}
-
-/// psutil's address rule: port 0 means "no address" (its empty tuple).
-pub(crate) fn inet_addr((ip, port): (IpAddr, u16)) -> Address {
-    if port == 0 {
-        Address::None
-    } else {
-        Address::Inet { ip, port }
-    }
-}
-
-/// The TCP state for a kernel state number; UDP sockets have none.
-pub(crate) fn conn_status(kind: SocketType, state: u8, source: &str) -> Result<ConnStatus> {
-    if kind != SocketType::Stream {
-        return Ok(ConnStatus::None);
-    }
-    tcp_status(state).ok_or_else(|| Error::Parse {
-        path: source.to_string(),
-        detail: format!("unknown TCP state {state:#04x}"),
-    })
-}
-
-/// The status of a Linux TCP state number (`include/net/tcp_states.h`), as psutil's
-/// `TCP_STATUSES` (`_pslinux.py`); None for a number outside 1..=11.
-pub(crate) fn tcp_status(state: u8) -> Option<ConnStatus> {
-    Some(match state {
-        0x01 => ConnStatus::Established,
-        0x02 => ConnStatus::SynSent,
-        0x03 => ConnStatus::SynRecv,
-        0x04 => ConnStatus::FinWait1,
-        0x05 => ConnStatus::FinWait2,
-        0x06 => ConnStatus::TimeWait,
-        0x07 => ConnStatus::Close,
-        0x08 => ConnStatus::CloseWait,
-        0x09 => ConnStatus::LastAck,
-        0x0A => ConnStatus::Listen,
-        0x0B => ConnStatus::Closing,
-        _ => return None,
-    })
-}
-
-/// The socket type of a UNIX socket's type number.
-pub(crate) fn unix_type(raw: u32) -> SocketType {
-    match raw {
-        1 => SocketType::Stream,
-        2 => SocketType::Dgram,
-        5 => SocketType::SeqPacket,
-        _ => SocketType::Raw,
-    }
-}
+use crate::types::process::Pid;
+use crate::{Error, Result};
 
 const INET_TABLES: [(&str, AddressFamily, SocketType); 4] = [
     ("tcp", AddressFamily::Inet, SocketType::Stream),
@@ -145,11 +88,8 @@ pub(crate) fn net_connections(p: &mut Proc, kind: ConnKind) -> Result<Vec<Connec
     if inodes.is_empty() {
         return Ok(Vec::new());
     }
-    let dir = p.root.join(p.pid.to_string()).join("net");
-    let (pid, root) = (p.pid, p.root);
-    let sockets = proc_tables(&dir, kind, &|e, path| {
-        super::errors::proc_error(e, pid, root, path)
-    })?;
+    let dir = p.root().join(p.pid.to_string()).join("net");
+    let sockets = proc_tables(&dir, kind, &|e, path| os_error(e, path))?;
     let mut out = Vec::new();
     for s in sockets {
         let Some(fds) = inodes.get(&s.inode) else {
@@ -176,7 +116,7 @@ pub(crate) fn net_connections(p: &mut Proc, kind: ConnKind) -> Result<Vec<Connec
     let mut seen = HashSet::new();
     out.retain(|c| seen.insert(c.clone()));
     out.sort_by_key(|c| c.fd);
-    ensure_alive(p.root, p.pid)?;
+    ensure_alive(p.root(), p.pid)?;
     Ok(out)
 }
 
@@ -186,7 +126,7 @@ pub(crate) fn net_connections(p: &mut Proc, kind: ConnKind) -> Result<Vec<Connec
 fn all_socket_owners(root: &Path) -> Result<HashMap<u64, Vec<(Pid, i32)>>> {
     let mut map: HashMap<u64, Vec<(Pid, i32)>> = HashMap::with_capacity(1024);
     // Pids ascend, so each owner list is in pid order.
-    for pid in super::process::pids(root)? {
+    for pid in pids_under(root)? {
         let fd_dir = super::files::pid_path(root, pid, "fd");
         // Unreadable or vanished processes are skipped as a whole.
         let _ = super::fd_dir::for_each_fd_link(&fd_dir, |fd, target| {

@@ -4,7 +4,8 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
-use crate::net::{NicDuplex, NicStats};
+use crate::sys::NicIoEntry;
+use crate::types::net::{NetIoCounters, NicAddr, NicDuplex, NicStats};
 use crate::{Error, Result};
 
 /// `struct ethtool_cmd` of `linux/ethtool.h` (the legacy ETHTOOL_GSET layout psutil
@@ -155,16 +156,16 @@ pub(crate) fn nic_stats(sock: &OwnedFd, name: &str) -> Result<Option<NicStats>> 
 }
 
 /// Per-NIC counters of `/proc/net/dev`, in file order.
-pub(crate) fn net_io_counters() -> Result<Vec<(String, crate::net::NetIoCounters)>> {
+pub(crate) fn net_io_counters() -> Result<Vec<NicIoEntry>> {
     let path = crate::sys::procfs_root().join("net/dev");
     let devs = super::files::parse_file(&path, rpsutil_parse::linux::net_dev::parse_net_dev)?;
     Ok(devs
         .into_iter()
         .map(|d| {
             let c = d.counters;
-            (
-                String::from_utf8_lossy(&d.name).into_owned(),
-                crate::net::NetIoCounters {
+            NicIoEntry {
+                name: String::from_utf8_lossy(&d.name).into_owned(),
+                counters: NetIoCounters {
                     bytes_sent: c.tx_bytes,
                     bytes_recv: c.rx_bytes,
                     packets_sent: c.tx_packets,
@@ -174,7 +175,7 @@ pub(crate) fn net_io_counters() -> Result<Vec<(String, crate::net::NetIoCounters
                     dropin: c.rx_drop,
                     dropout: c.tx_drop,
                 },
-            )
+            }
         })
         .collect())
 }
@@ -184,7 +185,7 @@ pub(crate) fn net_io_counters() -> Result<Vec<(String, crate::net::NetIoCounters
 pub(crate) fn net_if_stats() -> Result<std::collections::BTreeMap<String, NicStats>> {
     let sock = ioctl_socket()?;
     let mut out = std::collections::BTreeMap::new();
-    for (name, _) in net_io_counters()? {
+    for NicIoEntry { name, .. } in net_io_counters()? {
         if let Some(stats) = nic_stats(&sock, &name)? {
             out.insert(name, stats);
         }
@@ -192,8 +193,7 @@ pub(crate) fn net_if_stats() -> Result<std::collections::BTreeMap<String, NicSta
     Ok(out)
 }
 
-/// See [`crate::sys::unix::ifaddrs::net_if_addrs`].
-pub(crate) fn net_if_addrs() -> Result<std::collections::BTreeMap<String, Vec<crate::net::NicAddr>>>
-{
-    crate::sys::unix::ifaddrs::net_if_addrs()
+/// See [`crate::sys::posix::ifaddrs::net_if_addrs`].
+pub(crate) fn net_if_addrs() -> Result<std::collections::BTreeMap<String, Vec<NicAddr>>> {
+    crate::sys::posix::ifaddrs::net_if_addrs()
 }

@@ -8,15 +8,16 @@ use std::sync::Arc;
 
 use rpsutil_parse::linux::{cmdline, environ, fdinfo, io, smaps, stat, statm, status};
 
-use super::errors::{ensure_alive, is_zombie, parse_error, proc_dir_exists, proc_error};
+use super::errors::{ensure_alive, is_zombie, os_error, proc_dir_exists, vanished};
 use super::fd_dir::{for_each_fd_link, FdDirError};
-use super::files::{pid_path, read, with_file};
+use super::files::{parse_error, pid_path, read, with_file};
 use crate::common::file_mode::flags_to_mode;
-use crate::process::{
+use crate::sys::posix::{clock_ticks, page_size};
+use crate::sys::{PpidEntry, Proc};
+use crate::types::process::{
     CpuTimes, CtxSwitches, Ids, IoCounters, MemoryFullInfo, MemoryInfo, MemoryMap,
     MemoryMapGrouped, OpenFile, Status, ThreadInfo,
 };
-use crate::sys::unix::{clock_ticks, page_size};
 use crate::{Error, Pid, Result};
 
 /// Raw records kept while a `oneshot` is active (psutil caches stat, status and smaps;
@@ -30,27 +31,20 @@ pub(crate) struct RawCache {
     smaps: Option<Arc<Vec<u8>>>,
 }
 
-/// One process as the backend sees it: pid, the procfs root it was created with, and
-/// the oneshot cache if one is active.
-pub(crate) struct Proc<'a> {
-    pub(crate) pid: Pid,
-    pub(crate) root: &'a Path,
-    cache: Option<&'a mut RawCache>,
-}
-
-impl<'a> Proc<'a> {
-    pub(crate) fn new(pid: Pid, root: &'a Path, cache: Option<&'a mut RawCache>) -> Self {
-        Proc { pid, root, cache }
+impl Proc<'_> {
+    /// The procfs root this process's handle was made with.
+    pub(crate) fn root(&self) -> &Path {
+        &self.handle.root
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        pid_path(self.root, self.pid, name)
+        pid_path(self.root(), self.pid, name)
     }
 
     /// Reads `/proc/PID/name`, translating errors.
     fn read(&self, name: &str) -> Result<Vec<u8>> {
         let path = self.path(name);
-        read(&path).map_err(|e| proc_error(e, self.pid, self.root, &path))
+        read(&path).map_err(|e| os_error(e, &path))
     }
 
     fn parse<T>(
@@ -70,7 +64,7 @@ impl<'a> Proc<'a> {
     ) -> Result<T> {
         let path = self.path(name);
         with_file(&path, f)
-            .map_err(|e| proc_error(e, self.pid, self.root, &path))?
+            .map_err(|e| os_error(e, &path))?
             .map_err(|e| parse_error(&path, e))
     }
 
@@ -78,7 +72,7 @@ impl<'a> Proc<'a> {
     fn is_zombie(&self) -> bool {
         match self.cache.as_ref().and_then(|c| c.stat.as_ref()) {
             Some(s) => s.state == b'Z',
-            None => is_zombie(self.root, self.pid),
+            None => is_zombie(self.root(), self.pid),
         }
     }
 
@@ -166,15 +160,10 @@ impl<'a> Proc<'a> {
     }
 }
 
-/// The process start time in clock ticks after boot (stat field 22): the identity
-/// used against PID reuse.
-pub(crate) fn start_ticks(p: &mut Proc) -> Result<u64> {
-    Ok(p.stat()?.starttime)
-}
-
-/// Seconds after boot at which the process started.
-pub(crate) fn start_seconds_since_boot(p: &mut Proc) -> Result<f64> {
-    Ok(p.stat()?.starttime as f64 / clock_ticks())
+/// When the process started: stat field 22 (clock ticks after boot) / `CLK_TCK` +
+/// the boot time (psutil's formula; 10 ms resolution).
+pub(crate) fn create_time(p: &mut Proc) -> Result<f64> {
+    Ok(p.stat()?.starttime as f64 / clock_ticks() + crate::sys::cache::boot_time()?)
 }
 
 /// `comm` from stat (possibly truncated to 15 bytes; the caller fixes it up).
@@ -186,15 +175,15 @@ pub(crate) fn name(p: &mut Proc) -> Result<String> {
 pub(crate) fn exe(p: &mut Proc) -> Result<PathBuf> {
     match p.readlink("exe") {
         Ok(path) => Ok(path),
-        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH)) => {
-            if proc_dir_exists(p.root, p.pid) {
+        Err(e) if vanished(&e) => {
+            if proc_dir_exists(p.root(), p.pid) {
                 // Kernel threads have no executable; zombies lost theirs.
                 p.zombie_or(PathBuf::new())
             } else {
                 Err(Error::no_such_process(p.pid))
             }
         }
-        Err(e) => Err(proc_error(e, p.pid, p.root, &p.path("exe"))),
+        Err(e) => Err(os_error(e, p.path("exe"))),
     }
 }
 
@@ -217,10 +206,10 @@ pub(crate) fn environ(p: &mut Proc) -> Result<HashMap<OsString, OsString>> {
     let path = p.path("environ");
     let data = match read(&path) {
         Ok(d) => d,
-        Err(e) if e.raw_os_error() == Some(libc::ESRCH) && proc_dir_exists(p.root, p.pid) => {
+        Err(e) if e.raw_os_error() == Some(libc::ESRCH) && proc_dir_exists(p.root(), p.pid) => {
             return p.zombie_or(HashMap::new());
         }
-        Err(e) => return Err(proc_error(e, p.pid, p.root, &path)),
+        Err(e) => return Err(os_error(e, &path)),
     };
     if data.is_empty() && p.is_zombie() {
         return Err(Error::zombie(p.pid));
@@ -262,8 +251,7 @@ pub(crate) fn ppid(p: &mut Proc) -> Result<Pid> {
 
 /// `readlink(/proc/PID/cwd)`.
 pub(crate) fn cwd(p: &mut Proc) -> Result<PathBuf> {
-    p.readlink("cwd")
-        .map_err(|e| proc_error(e, p.pid, p.root, &p.path("cwd")))
+    p.readlink("cwd").map_err(|e| os_error(e, p.path("cwd")))
 }
 
 fn ids(t: Option<status::IdTriple>, p: &Proc, what: &str) -> Result<Ids> {
@@ -293,7 +281,7 @@ pub(crate) fn gids(p: &mut Proc) -> Result<Ids> {
 /// The user name of the real uid, or the uid as a string.
 pub(crate) fn username(p: &mut Proc) -> Result<String> {
     let real = uids(p)?.real;
-    Ok(crate::sys::unix::users::user_name(real).unwrap_or_else(|| real.to_string()))
+    Ok(crate::sys::posix::users::user_name(real).unwrap_or_else(|| real.to_string()))
 }
 
 /// The terminal device path, None if the process has no controlling terminal.
@@ -336,7 +324,7 @@ pub(crate) fn num_ctx_switches(p: &mut Proc) -> Result<CtxSwitches> {
 /// Entries of `/proc/PID/fd`.
 pub(crate) fn num_fds(p: &mut Proc) -> Result<u32> {
     let path = p.path("fd");
-    let dir = std::fs::read_dir(&path).map_err(|e| proc_error(e, p.pid, p.root, &path))?;
+    let dir = std::fs::read_dir(&path).map_err(|e| os_error(e, &path))?;
     Ok(dir.filter(|e| e.is_ok()).count() as u32)
 }
 
@@ -348,7 +336,7 @@ pub(crate) fn num_threads(p: &mut Proc) -> Result<u32> {
 /// Every thread's times from `/proc/PID/task/TID/stat`, ordered by tid.
 pub(crate) fn threads(p: &mut Proc) -> Result<Vec<ThreadInfo>> {
     let path = p.path("task");
-    let dir = std::fs::read_dir(&path).map_err(|e| proc_error(e, p.pid, p.root, &path))?;
+    let dir = std::fs::read_dir(&path).map_err(|e| os_error(e, &path))?;
     let mut tids: Vec<u32> = dir
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().to_str().and_then(|s| s.parse().ok()))
@@ -356,7 +344,7 @@ pub(crate) fn threads(p: &mut Proc) -> Result<Vec<ThreadInfo>> {
     tids.sort_unstable();
     let ticks = clock_ticks();
     let mut out = Vec::with_capacity(tids.len());
-    let mut vanished = false;
+    let mut some_gone = false;
     for tid in tids {
         let tpath = p.path(&format!("task/{tid}/stat"));
         match with_file(&tpath, stat::parse_stat) {
@@ -368,14 +356,14 @@ pub(crate) fn threads(p: &mut Proc) -> Result<Vec<ThreadInfo>> {
                     system_time: s.stime as f64 / ticks,
                 });
             }
-            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH)) => {
-                vanished = true;
+            Err(e) if vanished(&e) => {
+                some_gone = true;
             }
-            Err(e) => return Err(proc_error(e, p.pid, p.root, &tpath)),
+            Err(e) => return Err(os_error(e, &tpath)),
         }
     }
-    if vanished {
-        ensure_alive(p.root, p.pid)?;
+    if some_gone {
+        ensure_alive(p.root(), p.pid)?;
     }
     Ok(out)
 }
@@ -428,11 +416,11 @@ pub(crate) fn memory_full_info(p: &mut Proc) -> Result<MemoryFullInfo> {
     let rollup_path = p.path("smaps_rollup");
     let totals = match read(&rollup_path) {
         Ok(data) => smaps::parse_totals(&data).map_err(|e| parse_error(&rollup_path, e))?,
-        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH)) => {
+        Err(e) if vanished(&e) => {
             let data = p.smaps_raw()?;
             p.parse("smaps", &data, smaps::parse_totals)?
         }
-        Err(e) => return Err(proc_error(e, p.pid, p.root, &rollup_path)),
+        Err(e) => return Err(os_error(e, &rollup_path)),
     };
     Ok(MemoryFullInfo {
         basic,
@@ -497,7 +485,7 @@ pub(crate) fn memory_maps(p: &mut Proc) -> Result<Vec<MemoryMap>> {
 pub(crate) fn open_files(p: &mut Proc) -> Result<Vec<OpenFile>> {
     let fd_dir = p.path("fd");
     let mut links: Vec<(i32, PathBuf)> = Vec::new();
-    let mut vanished = false;
+    let mut some_gone = false;
     walk_fd_links(p, |fd, target| {
         match target {
             // Only absolute paths can be regular files (not `socket:[..]`, `pipe:[..]`).
@@ -506,9 +494,9 @@ pub(crate) fn open_files(p: &mut Proc) -> Result<Vec<OpenFile>> {
             }
             Ok(_) => {}
             Err(e) => match e.raw_os_error() {
-                Some(libc::ENOENT) | Some(libc::ESRCH) => vanished = true,
+                Some(libc::ENOENT) | Some(libc::ESRCH) => some_gone = true,
                 Some(libc::EINVAL) | Some(libc::ENAMETOOLONG) => {}
-                _ => return Err(proc_error(e, p.pid, p.root, &fd_dir)),
+                _ => return Err(os_error(e, &fd_dir)),
             },
         }
         Ok(())
@@ -530,11 +518,11 @@ pub(crate) fn open_files(p: &mut Proc) -> Result<Vec<OpenFile>> {
         let info_path = p.path(&format!("fdinfo/{fd}"));
         let info = match read(&info_path) {
             Ok(d) => fdinfo::parse_fdinfo(&d).map_err(|e| parse_error(&info_path, e))?,
-            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH)) => {
-                vanished = true;
+            Err(e) if vanished(&e) => {
+                some_gone = true;
                 continue;
             }
-            Err(e) => return Err(proc_error(e, p.pid, p.root, &info_path)),
+            Err(e) => return Err(os_error(e, &info_path)),
         };
         let flags = info.flags as i32;
         out.push(OpenFile {
@@ -545,8 +533,8 @@ pub(crate) fn open_files(p: &mut Proc) -> Result<Vec<OpenFile>> {
             flags: Some(flags),
         });
     }
-    if vanished {
-        ensure_alive(p.root, p.pid)?;
+    if some_gone {
+        ensure_alive(p.root(), p.pid)?;
     }
     Ok(out)
 }
@@ -571,7 +559,7 @@ pub(crate) fn socket_inodes(p: &Proc) -> Result<HashMap<u64, Vec<i32>>> {
             {
                 return Ok(())
             }
-            Err(e) => return Err(proc_error(e, p.pid, p.root, &fd_dir)),
+            Err(e) => return Err(os_error(e, &fd_dir)),
         };
         if let Some(inode) = socket_inode(target) {
             map.entry(inode).or_default().push(fd);
@@ -599,13 +587,17 @@ fn walk_fd_links(p: &Proc, f: impl FnMut(i32, std::io::Result<&[u8]>) -> Result<
     let fd_dir = p.path("fd");
     match for_each_fd_link(&fd_dir, f) {
         Ok(()) => Ok(()),
-        Err(FdDirError::Io(e)) => Err(proc_error(e, p.pid, p.root, &fd_dir)),
+        Err(FdDirError::Io(e)) => Err(os_error(e, &fd_dir)),
         Err(FdDirError::Callback(e)) => Err(e),
     }
 }
 
 /// Every pid: the numeric entries of the procfs root, sorted.
-pub(crate) fn pids(root: &Path) -> Result<Vec<Pid>> {
+pub(crate) fn pids() -> Result<Vec<Pid>> {
+    pids_under(&crate::sys::procfs_root())
+}
+
+pub(crate) fn pids_under(root: &Path) -> Result<Vec<Pid>> {
     let dir = std::fs::read_dir(root).map_err(|e| Error::os(e, root.display().to_string()))?;
     let mut pids: Vec<Pid> = dir
         .filter_map(|e| e.ok())
@@ -624,32 +616,40 @@ pub(crate) fn pids(root: &Path) -> Result<Vec<Pid>> {
 
 /// psutil's Linux `pid_exists`: `kill(pid, 0)`, then `Tgid == pid` in status so that
 /// thread ids do not count.
-pub(crate) fn pid_exists(root: &Path, pid: Pid) -> bool {
+pub(crate) fn pid_exists(pid: Pid) -> bool {
     let Ok(raw) = libc::pid_t::try_from(pid) else {
         return false;
     };
-    if !crate::sys::unix::pid_exists_by_signal(raw) {
+    if !crate::sys::posix::pid_exists_by_signal(raw) {
         return false;
     }
     // The Tgid test; if status cannot be read or parsed, psutil falls back to the
     // pid list (which only has thread-group leaders).
-    match with_file(&pid_path(root, pid, "status"), status::parse_status) {
+    let root = crate::sys::procfs_root();
+    match with_file(&pid_path(&root, pid, "status"), status::parse_status) {
         Ok(Ok(st)) => st.tgid.is_none_or(|t| t == i64::from(pid)),
-        _ => pids(root)
+        _ => pids_under(&root)
             .map(|l| l.binary_search(&pid).is_ok())
             .unwrap_or(false),
     }
 }
 
-/// Parent of every process: `{pid: ppid}` from each `/proc/PID/stat` (psutil's
-/// `ppid_map`), with each start time for the PID-reuse filter of `children()`.
+/// Parent and creation time of every process from each `/proc/PID/stat` (psutil's
+/// `ppid_map`, plus the creation time for the PID-reuse filter of `children()`).
 /// Processes that vanish are skipped; EACCES is AccessDenied.
-pub(crate) fn ppid_map(root: &Path) -> Result<Vec<(Pid, Pid, u64)>> {
+pub(crate) fn ppid_map() -> Result<Vec<PpidEntry>> {
+    let root = crate::sys::procfs_root();
+    let boot = crate::sys::cache::boot_time()?;
+    let ticks = clock_ticks();
     let mut out = Vec::new();
-    for pid in pids(root)? {
-        let path = pid_path(root, pid, "stat");
+    for pid in pids_under(&root)? {
+        let path = pid_path(&root, pid, "stat");
         match with_file(&path, stat::parse_stat) {
-            Ok(Ok(s)) => out.push((pid, u32::try_from(s.ppid).unwrap_or(0), s.starttime)),
+            Ok(Ok(s)) => out.push(PpidEntry {
+                pid,
+                ppid: u32::try_from(s.ppid).unwrap_or(0),
+                create_time: s.starttime as f64 / ticks + boot,
+            }),
             Ok(Err(_)) => {}
             Err(e) if matches!(e.raw_os_error(), Some(libc::EACCES) | Some(libc::EPERM)) => {
                 return Err(Error::access_denied(pid));

@@ -2,20 +2,14 @@
 //! `sched_getaffinity/sched_setaffinity(2)`.
 
 use std::io;
-use std::path::Path;
 
-use super::errors::syscall_error;
-use crate::process::{IoNice, IoPriorityClass, Resource, Rlimit, RLIM_INFINITY};
-use crate::{Error, Pid, Result};
+use super::errors::os_error;
+use crate::sys::Proc;
+use crate::types::process::{IoNice, IoPriorityClass, Pid, Resource, Rlimit, RLIM_INFINITY};
+use crate::{Error, Result};
 
 fn raw_pid(pid: Pid) -> Result<libc::pid_t> {
     libc::pid_t::try_from(pid).map_err(|_| Error::no_such_process(pid))
-}
-
-/// `setpriority(PRIO_PROCESS, pid, value)`; the kernel clamps to -20..19.
-pub(crate) fn set_nice(root: &Path, pid: Pid, value: i32) -> Result<()> {
-    crate::sys::unix::setpriority(raw_pid(pid)?, value)
-        .map_err(|e| syscall_error(e, pid, root, "setpriority"))
 }
 
 // ioprio_set(2): IOPRIO_WHO_PROCESS = 1, the class in bits 13.., the level below.
@@ -23,8 +17,8 @@ const IOPRIO_WHO_PROCESS: libc::c_long = 1;
 const IOPRIO_CLASS_SHIFT: i32 = 13;
 
 /// `ioprio_get(IOPRIO_WHO_PROCESS, pid)`.
-pub(crate) fn ionice_get(root: &Path, pid: Pid) -> Result<IoNice> {
-    let raw = raw_pid(pid)?;
+pub(crate) fn ionice(p: &mut Proc) -> Result<IoNice> {
+    let raw = raw_pid(p.pid)?;
     // SAFETY: ioprio_get takes two integers and returns an integer.
     let prio = unsafe {
         libc::syscall(
@@ -34,12 +28,7 @@ pub(crate) fn ionice_get(root: &Path, pid: Pid) -> Result<IoNice> {
         )
     };
     if prio < 0 {
-        return Err(syscall_error(
-            io::Error::last_os_error(),
-            pid,
-            root,
-            "ioprio_get",
-        ));
+        return Err(os_error(io::Error::last_os_error(), "ioprio_get"));
     }
     let prio = prio as i32;
     let class = prio >> IOPRIO_CLASS_SHIFT;
@@ -52,8 +41,8 @@ pub(crate) fn ionice_get(root: &Path, pid: Pid) -> Result<IoNice> {
 }
 
 /// `ioprio_set(IOPRIO_WHO_PROCESS, pid, class << 13 | value)`.
-pub(crate) fn ionice_set(root: &Path, pid: Pid, class: IoPriorityClass, value: i32) -> Result<()> {
-    let raw = raw_pid(pid)?;
+pub(crate) fn set_ionice(p: &mut Proc, class: IoPriorityClass, value: i32) -> Result<()> {
+    let raw = raw_pid(p.pid)?;
     let prio = (class.as_raw() << IOPRIO_CLASS_SHIFT) | value;
     // SAFETY: ioprio_set takes three integers.
     let rc = unsafe {
@@ -65,12 +54,7 @@ pub(crate) fn ionice_set(root: &Path, pid: Pid, class: IoPriorityClass, value: i
         )
     };
     if rc < 0 {
-        return Err(syscall_error(
-            io::Error::last_os_error(),
-            pid,
-            root,
-            "ioprio_set",
-        ));
+        return Err(os_error(io::Error::last_os_error(), "ioprio_set"));
     }
     Ok(())
 }
@@ -99,47 +83,42 @@ fn resource_raw(r: Resource) -> Result<libc::__rlimit_resource_t> {
 }
 
 /// `prlimit(pid, resource, NULL, &old)`.
-pub(crate) fn rlimit_get(root: &Path, pid: Pid, r: Resource) -> Result<Rlimit> {
+pub(crate) fn rlimit(p: &mut Proc, r: Resource) -> Result<Rlimit> {
     let res = resource_raw(r)?;
     let mut old = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
     // SAFETY: `old` is a valid writable rlimit; a null new-limit pointer means "get".
-    let rc = unsafe { libc::prlimit(raw_pid(pid)?, res, std::ptr::null(), &mut old) };
+    let rc = unsafe { libc::prlimit(raw_pid(p.pid)?, res, std::ptr::null(), &mut old) };
     if rc != 0 {
-        return Err(syscall_error(
-            io::Error::last_os_error(),
-            pid,
-            root,
-            "prlimit",
-        ));
+        return Err(os_error(io::Error::last_os_error(), "prlimit"));
     }
     Ok(Rlimit(to_psutil(old.rlim_cur), to_psutil(old.rlim_max)))
 }
 
 /// `prlimit(pid, resource, &new, NULL)`.
-pub(crate) fn rlimit_set(root: &Path, pid: Pid, r: Resource, limits: Rlimit) -> Result<()> {
+pub(crate) fn set_rlimit(p: &mut Proc, r: Resource, limits: Rlimit) -> Result<()> {
     let res = resource_raw(r)?;
     let new = libc::rlimit {
         rlim_cur: from_psutil(limits.0)?,
         rlim_max: from_psutil(limits.1)?,
     };
     // SAFETY: `new` is a valid rlimit; a null old-limit pointer means "do not return it".
-    let rc = unsafe { libc::prlimit(raw_pid(pid)?, res, &new, std::ptr::null_mut()) };
+    let rc = unsafe { libc::prlimit(raw_pid(p.pid)?, res, &new, std::ptr::null_mut()) };
     if rc != 0 {
         let err = io::Error::last_os_error();
         if err.raw_os_error() == Some(libc::EINVAL) {
             return Err(Error::invalid("current limit exceeds maximum limit"));
         }
-        return Err(syscall_error(err, pid, root, "prlimit"));
+        return Err(os_error(err, "prlimit"));
     }
     Ok(())
 }
 
 /// `sched_getaffinity(pid)`, with a mask grown until the kernel accepts its size.
-pub(crate) fn cpu_affinity_get(root: &Path, pid: Pid) -> Result<Vec<u32>> {
-    let raw = raw_pid(pid)?;
+pub(crate) fn cpu_affinity(p: &mut Proc) -> Result<Vec<u32>> {
+    let raw = raw_pid(p.pid)?;
     let mut words = 16usize; // 1024 CPUs
     loop {
         let mut mask = vec![0u64; words];
@@ -158,7 +137,7 @@ pub(crate) fn cpu_affinity_get(root: &Path, pid: Pid) -> Result<Vec<u32>> {
                 words *= 2;
                 continue;
             }
-            return Err(syscall_error(err, pid, root, "sched_getaffinity"));
+            return Err(os_error(err, "sched_getaffinity"));
         }
         // The syscall returns the number of bytes it filled.
         let filled = (rc as usize).min(words * 8) / 8;
@@ -175,8 +154,8 @@ pub(crate) fn cpu_affinity_get(root: &Path, pid: Pid) -> Result<Vec<u32>> {
 }
 
 /// `sched_setaffinity(pid, mask)`. The caller validated the CPU numbers.
-pub(crate) fn cpu_affinity_set(root: &Path, pid: Pid, cpus: &[u32]) -> Result<()> {
-    let raw = raw_pid(pid)?;
+pub(crate) fn set_cpu_affinity(p: &mut Proc, cpus: &[u32]) -> Result<()> {
+    let raw = raw_pid(p.pid)?;
     let max = cpus.iter().copied().max().unwrap_or(0) as usize;
     let words = (max / 64 + 1).max(16);
     let mut mask = vec![0u64; words];
@@ -199,7 +178,7 @@ pub(crate) fn cpu_affinity_set(root: &Path, pid: Pid, cpus: &[u32]) -> Result<()
                 "invalid CPU affinity {cpus:?}: no usable CPU in the set"
             )));
         }
-        return Err(syscall_error(err, pid, root, "sched_setaffinity"));
+        return Err(os_error(err, "sched_setaffinity"));
     }
     Ok(())
 }

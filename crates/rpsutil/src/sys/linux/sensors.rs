@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rpsutil_parse::linux::sysfs;
 
 use super::files::{read, read_sysfs_number};
-use crate::sensors::{Battery, BatteryTime, Fan, Temperature};
+use crate::types::sensors::{Battery, BatteryTime, Fan, Temperature};
 use crate::Result;
 
 fn read_trimmed(path: &Path) -> Option<String> {

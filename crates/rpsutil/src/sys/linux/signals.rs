@@ -1,19 +1,46 @@
-//! Signals and `wait`, PID-reuse safe through pidfds (`pidfd_open(2)`,
-//! `pidfd_send_signal(2)`, Linux 5.3+/5.1+), with `kill(2)` and `waitpid(2)` polling
-//! as the fallback on older kernels or under seccomp filters that forbid pidfds.
+//! Process identity, signals and `wait`, PID-reuse safe through pidfds
+//! (`pidfd_open(2)`, `pidfd_send_signal(2)`, Linux 5.3+/5.1+), with `kill(2)` and the
+//! POSIX `waitpid(2)` poll loop as the fallback on older kernels or under seccomp
+//! filters that forbid pidfds.
+//!
+//! **Identity.** psutil tells processes apart by (pid, start time), and the start
+//! time has a resolution of one clock tick (10 ms): a pid recycled within the same
+//! tick passes that check. Since Linux 6.9 a pidfd lives on pidfs, whose inode
+//! number is unique per process for the life of the system (64-bit kernels;
+//! `fs/pidfs.c`). [`Identity`] keeps both: the start ticks, and the pidfs inode read
+//! when the handle is made (open, `fstat`, close: no descriptor is held). Before a
+//! signal the pidfd is opened, its inode compared, and the signal sent through that
+//! same pidfd, so no other process can receive it. Older kernels (pidfds on
+//! anon_inode, one inode for all) fall back to the start time alone.
 
 use std::io;
+use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use super::errors::{parse_error, syscall_error};
-use super::files::{pid_path, read};
-use crate::process::ExitCode;
-use crate::sys::unix::{pid_exists_by_signal, waitpid, WaitOutcome};
-use crate::{Error, Pid, Result};
+use super::errors::os_error;
+use crate::sys::posix::{poll_wait, raw_pid, timed_out, waitpid, WaitOutcome};
+use crate::sys::Proc;
+use crate::types::process::{ExitCode, Pid};
+use crate::{Error, Result};
 
-/// Opens a pidfd, or None when the kernel/sandbox does not offer them.
+/// What tells this process apart from any other that has had or will have its pid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Identity {
+    /// stat field 22: clock ticks after boot.
+    start_ticks: u64,
+    /// The pidfs inode of the process, None where pidfs is not available (kernels
+    /// before 6.9, 32-bit, a procfs root other than `/proc`, a thread id).
+    pidfs_inode: Option<u64>,
+}
+
+/// `PIDFS_MAGIC` (`include/uapi/linux/magic.h`).
+const PIDFS_MAGIC: i64 = 0x5049_4446;
+
+/// Opens a pidfd, or None when the kernel/sandbox does not offer them (or `pid` is
+/// a thread id, which needs PIDFD_THREAD).
 fn pidfd_open(pid: libc::pid_t) -> io::Result<Option<OwnedFd>> {
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::c_long, 0 as libc::c_long) };
@@ -29,16 +56,71 @@ fn pidfd_open(pid: libc::pid_t) -> io::Result<Option<OwnedFd>> {
     }
 }
 
-fn start_ticks_now(root: &Path, pid: Pid) -> Result<Option<u64>> {
-    let path = pid_path(root, pid, "stat");
-    match read(&path) {
-        Ok(d) => Ok(Some(
-            rpsutil_parse::linux::stat::parse_stat(&d)
-                .map_err(|e| parse_error(&path, e))?
-                .starttime,
-        )),
-        Err(_) => Ok(None),
+/// True when pidfds live on pidfs with unique inodes: checked once per program with
+/// `fstatfs` on a pidfd of this process.
+fn pidfs_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        if cfg!(not(target_pointer_width = "64")) {
+            return false; // 32-bit inode numbers of pidfs may repeat
+        }
+        let Ok(Some(fd)) = pidfd_open(std::process::id() as libc::pid_t) else {
+            return false;
+        };
+        let mut st = MaybeUninit::<libc::statfs>::uninit();
+        // SAFETY: a valid fd and a writable statfs buffer of the right size.
+        let rc = unsafe { libc::fstatfs(fd.as_raw_fd(), st.as_mut_ptr()) };
+        if rc != 0 {
+            return false;
+        }
+        // SAFETY: fstatfs succeeded, so it filled the struct.
+        let st = unsafe { st.assume_init() };
+        #[allow(clippy::unnecessary_cast)] // f_type's integer type differs by libc
+        let magic = st.f_type as i64;
+        magic == PIDFS_MAGIC
+    })
+}
+
+/// The inode of an open pidfd.
+fn inode_of(fd: &OwnedFd) -> io::Result<u64> {
+    let mut st = MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: a valid fd and a writable stat buffer of the right size.
+    if unsafe { libc::fstat(fd.as_raw_fd(), st.as_mut_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
     }
+    // SAFETY: fstat succeeded, so it filled the struct.
+    Ok(unsafe { st.assume_init() }.st_ino)
+}
+
+/// True when the exact (pidfs) identity applies to this handle: pidfs exists and the
+/// handle reads the real `/proc` (a fixture tree's pids are not this system's).
+fn uses_pidfs(p: &Proc<'_>) -> bool {
+    p.root() == Path::new("/proc") && pidfs_available()
+}
+
+/// A pidfd of `p` when pidfs identities apply; None otherwise. ESRCH (gone) is an
+/// OS error for `translate`.
+fn open_for_identity(p: &Proc<'_>) -> Result<Option<OwnedFd>> {
+    if !uses_pidfs(p) {
+        return Ok(None);
+    }
+    pidfd_open(raw_pid(p.pid)?).map_err(|e| os_error(e, "pidfd_open"))
+}
+
+/// The identity of the process now: the pidfd is opened before stat is read, so
+/// both belong to the same process (while the pidfd is open the pid cannot be
+/// reused by another process).
+pub(crate) fn identity(p: &mut Proc<'_>) -> Result<Identity> {
+    let fd = open_for_identity(p)?;
+    let start_ticks = p.stat()?.starttime;
+    let pidfs_inode = match &fd {
+        Some(fd) => Some(inode_of(fd).map_err(|e| os_error(e, "fstat(pidfd)"))?),
+        None => None,
+    };
+    Ok(Identity {
+        start_ticks,
+        pidfs_inode,
+    })
 }
 
 fn reused(pid: Pid) -> Error {
@@ -49,23 +131,24 @@ fn reused(pid: Pid) -> Error {
     }
 }
 
-/// Sends `sig` to `pid` if it is still the process that started at `expected_start`
-/// clock ticks after boot. The pidfd is opened first and the identity checked after,
-/// so the signal cannot reach a process that took the PID in between.
-pub(crate) fn send_signal(
-    root: &Path,
-    pid: Pid,
-    expected_start: Option<u64>,
-    sig: i32,
-) -> Result<()> {
-    let raw = libc::pid_t::try_from(pid).map_err(|_| Error::no_such_process(pid))?;
-    let fd = pidfd_open(raw).map_err(|e| syscall_error(e, pid, root, "pidfd_open"))?;
-    if let Some(expected) = expected_start {
-        match start_ticks_now(root, pid)? {
-            Some(now) if now != expected => return Err(reused(pid)),
-            None => return Err(Error::no_such_process(pid)),
-            _ => {}
+/// Sends `sig` if the process is still `expected`. The pidfd is opened first and the
+/// identity checked through it (inode) and after it (start time), so the signal
+/// cannot reach a process that took the PID in between.
+pub(crate) fn send_signal(p: &mut Proc<'_>, expected: &Identity, sig: i32) -> Result<()> {
+    let raw = raw_pid(p.pid)?;
+    let fd = pidfd_open(raw).map_err(|e| os_error(e, "pidfd_open"))?;
+    if let (Some(fd), Some(want)) = (&fd, expected.pidfs_inode) {
+        if inode_of(fd).map_err(|e| os_error(e, "fstat(pidfd)"))? != want {
+            return Err(reused(p.pid));
         }
+    }
+    // The stat record is read fresh: a oneshot's cached one may predate the reuse.
+    let path = super::files::pid_path(p.root(), p.pid, "stat");
+    match super::files::with_file(&path, rpsutil_parse::linux::stat::parse_stat) {
+        Ok(Ok(now)) if now.starttime != expected.start_ticks => return Err(reused(p.pid)),
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(super::files::parse_error(&path, e)),
+        Err(_) => return Err(Error::no_such_process(p.pid)),
     }
     match fd {
         Some(fd) => {
@@ -81,31 +164,39 @@ pub(crate) fn send_signal(
                 )
             };
             if rc < 0 {
-                return Err(syscall_error(
-                    io::Error::last_os_error(),
-                    pid,
-                    root,
-                    "pidfd_send_signal",
-                ));
+                return Err(os_error(io::Error::last_os_error(), "pidfd_send_signal"));
             }
             Ok(())
         }
-        None => crate::sys::unix::kill(raw, sig).map_err(|e| syscall_error(e, pid, root, "kill")),
+        None => crate::sys::posix::kill(raw, sig).map_err(|e| os_error(e, "kill")),
     }
 }
 
-fn timed_out(timeout: Option<Duration>, pid: Pid) -> Error {
-    Error::TimeoutExpired {
-        seconds: timeout.map_or(0.0, |t| t.as_secs_f64()),
-        pid: Some(pid),
-        name: None,
-    }
+/// SIGSTOP.
+pub(crate) fn suspend(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
+    send_signal(p, expected, libc::SIGSTOP)
 }
 
-/// Waits for `pid` to end (psutil's `wait_pid`): its exit code if it is our child,
-/// None if it is not (then this returns once the PID is gone).
-pub(crate) fn wait(pid: Pid, timeout: Option<Duration>) -> Result<Option<ExitCode>> {
-    let raw = libc::pid_t::try_from(pid).map_err(|_| Error::no_such_process(pid))?;
+/// SIGCONT.
+pub(crate) fn resume(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
+    send_signal(p, expected, libc::SIGCONT)
+}
+
+/// SIGTERM.
+pub(crate) fn terminate(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
+    send_signal(p, expected, libc::SIGTERM)
+}
+
+/// SIGKILL.
+pub(crate) fn kill(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
+    send_signal(p, expected, libc::SIGKILL)
+}
+
+/// Waits for the process to end (psutil's `wait_pid`): poll(2) on a pidfd, then
+/// reap it if it is our child; the POSIX poll loop where pidfds are missing.
+pub(crate) fn wait(p: &mut Proc<'_>, timeout: Option<Duration>) -> Result<Option<ExitCode>> {
+    let pid = p.pid;
+    let raw = raw_pid(pid)?;
     let deadline = timeout.map(|t| Instant::now() + t);
     if let Ok(Some(fd)) = pidfd_open(raw) {
         let mut pfd = libc::pollfd {
@@ -140,43 +231,5 @@ pub(crate) fn wait(pid: Pid, timeout: Option<Duration>) -> Result<Option<ExitCod
             }
         }
     }
-    poll_wait(raw, pid, timeout, deadline)
-}
-
-fn poll_wait(
-    raw: libc::pid_t,
-    pid: Pid,
-    timeout: Option<Duration>,
-    deadline: Option<Instant>,
-) -> Result<Option<ExitCode>> {
-    let mut delay = Duration::from_micros(100);
-    let max_delay = Duration::from_millis(40);
-    let sleep = |delay: &mut Duration| -> Result<()> {
-        if let Some(d) = deadline {
-            let now = Instant::now();
-            if now >= d {
-                return Err(timed_out(timeout, pid));
-            }
-            std::thread::sleep((*delay).min(d - now));
-        } else {
-            std::thread::sleep(*delay);
-        }
-        *delay = (*delay * 2).min(max_delay);
-        Ok(())
-    };
-    loop {
-        match waitpid(raw, deadline.is_some()).map_err(|e| Error::os(e, "waitpid"))? {
-            WaitOutcome::Exited(code) => return Ok(code),
-            WaitOutcome::StillRunning => sleep(&mut delay)?,
-            WaitOutcome::NotAChild => {
-                // Not our child: wait until the PID is gone.
-                loop {
-                    if !pid_exists_by_signal(raw) {
-                        return Ok(None);
-                    }
-                    sleep(&mut delay)?;
-                }
-            }
-        }
-    }
+    poll_wait(pid, timeout, deadline)
 }

@@ -10,8 +10,9 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use rpsutil_parse::linux::sock_diag as diag;
 
-use super::net::{conn_status, inet_addr, unix_type, RawSocket};
-use crate::net::{Address, AddressFamily, ConnKind, ConnStatus, SocketType};
+use super::socket::{conn_status, inet_addr, unix_type, RawSocket};
+use crate::types::conn_kind::ConnKind;
+use crate::types::net::{Address, AddressFamily, ConnStatus, SocketType};
 use crate::{Error, Result};
 
 /// The kernel's netlink dump chunks are at most 32 KiB (`NLMSG_GOODSIZE` is a page;

@@ -1,13 +1,19 @@
-//! POSIX code shared by Linux, macOS, the BSDs and Solaris: user names, signals,
-//! `waitpid`, `getpriority`, `sysconf`.
+//! POSIX code shared by Linux, macOS, the BSDs and Solaris (psutil's `_psposix.py`):
+//! `sysconf`, signals, `waitpid` and the polling wait loop, `setpriority`,
+//! `getloadavg`, plus `statvfs`, `getifaddrs` and user names in the submodules.
+//! Functions shaped like the contract's (`set_nice`, `getloadavg`) are re-exported by
+//! the backends that use them as they are.
 
 pub(crate) mod ifaddrs;
 pub(crate) mod statvfs;
 pub(crate) mod users;
 
 use std::io;
+use std::time::{Duration, Instant};
 
-use crate::process::ExitCode;
+use crate::sys::{LoadAvg, Proc};
+use crate::types::process::{ExitCode, Pid};
+use crate::{Error, Result};
 
 /// `sysconf(_SC_CLK_TCK)`: clock ticks per second (100 on nearly every Linux).
 pub(crate) fn clock_ticks() -> f64 {
@@ -103,26 +109,86 @@ pub(crate) fn waitpid(pid: libc::pid_t, nohang: bool) -> io::Result<WaitOutcome>
     }
 }
 
-/// `setpriority(PRIO_PROCESS, pid, value)`.
-pub(crate) fn setpriority(pid: libc::pid_t, value: i32) -> io::Result<()> {
+/// `setpriority(PRIO_PROCESS, pid, value)`; the kernel clamps to its range.
+pub(crate) fn set_nice(p: &mut Proc<'_>, value: i32) -> Result<()> {
+    let pid = raw_pid(p.pid)?;
     // SAFETY: plain integer arguments.
     if unsafe { libc::setpriority(libc::PRIO_PROCESS as _, pid as _, value) } == 0 {
         Ok(())
     } else {
-        Err(io::Error::last_os_error())
+        Err(Error::os(io::Error::last_os_error(), "setpriority"))
     }
 }
 
 /// `getloadavg(3)`: the 1, 5 and 15 minute load averages.
-pub(crate) fn getloadavg() -> crate::Result<(f64, f64, f64)> {
+pub(crate) fn getloadavg() -> Result<LoadAvg> {
     let mut v = [0f64; 3];
     // SAFETY: v has room for the 3 values asked for.
     let n = unsafe { libc::getloadavg(v.as_mut_ptr(), 3) };
     if n != 3 {
-        return Err(crate::Error::os(
+        return Err(Error::os(
             io::Error::other("getloadavg failed"),
             "getloadavg",
         ));
     }
-    Ok((v[0], v[1], v[2]))
+    Ok(LoadAvg {
+        one: v[0],
+        five: v[1],
+        fifteen: v[2],
+    })
+}
+
+/// A pid as `pid_t`; NoSuchProcess for pids the OS cannot have.
+pub(crate) fn raw_pid(pid: Pid) -> Result<libc::pid_t> {
+    libc::pid_t::try_from(pid).map_err(|_| Error::no_such_process(pid))
+}
+
+/// The error of a wait that ran out of time.
+pub(crate) fn timed_out(timeout: Option<Duration>, pid: Pid) -> Error {
+    Error::TimeoutExpired {
+        seconds: timeout.map_or(0.0, |t| t.as_secs_f64()),
+        pid: Some(pid),
+        name: None,
+    }
+}
+
+/// psutil's `wait_pid_posix`: `waitpid(WNOHANG)` for a child, `kill(pid, 0)` for any
+/// other process, polled with a delay doubling from 100 µs to 40 ms. Returns the exit
+/// code of a child, None for a process that is not ours (once its pid is gone).
+pub(crate) fn poll_wait(
+    pid: Pid,
+    timeout: Option<Duration>,
+    deadline: Option<Instant>,
+) -> Result<Option<ExitCode>> {
+    let raw = raw_pid(pid)?;
+    let mut delay = Duration::from_micros(100);
+    let max_delay = Duration::from_millis(40);
+    let sleep = |delay: &mut Duration| -> Result<()> {
+        if let Some(d) = deadline {
+            let now = Instant::now();
+            if now >= d {
+                return Err(timed_out(timeout, pid));
+            }
+            std::thread::sleep((*delay).min(d - now));
+        } else {
+            std::thread::sleep(*delay);
+        }
+        *delay = (*delay * 2).min(max_delay);
+        Ok(())
+    };
+    loop {
+        match waitpid(raw, deadline.is_some()).map_err(|e| Error::os(e, "waitpid"))? {
+            WaitOutcome::Exited(code) => return Ok(code),
+            WaitOutcome::StillRunning => sleep(&mut delay)?,
+            WaitOutcome::NotAChild => {
+                // Not our child: wait until the PID is gone.
+                loop {
+                    if !pid_exists_by_signal(raw) {
+                        return Ok(None);
+                    }
+                    sleep(&mut delay)?;
+                }
+            }
+        }
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::ffi::CStr;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::net::{AddressFamily, NicAddr};
+use crate::types::net::{AddressFamily, NicAddr};
 use crate::{Error, Result};
 
 /// One address as psutil renders it, or None for families it skips.

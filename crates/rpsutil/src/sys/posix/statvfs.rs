@@ -4,12 +4,12 @@ use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use crate::disk::RawUsage;
+use crate::sys::DiskUsageRaw;
 use crate::{Error, Result};
 
 /// total = blocks × frsize, free = bavail × frsize (what unprivileged users can
 /// use), used = (blocks − bfree) × frsize: psutil's `_psposix.disk_usage`.
-pub(crate) fn disk_usage(path: &Path) -> Result<RawUsage> {
+pub(crate) fn disk_usage(path: &Path) -> Result<DiskUsageRaw> {
     let c = CString::new(path.as_os_str().as_bytes())
         .map_err(|_| Error::invalid(format!("path contains a NUL byte: {}", path.display())))?;
     // SAFETY: statvfs is plain old data; all-zero is a valid initial value.
@@ -25,7 +25,7 @@ pub(crate) fn disk_usage(path: &Path) -> Result<RawUsage> {
     let blocks = st.f_blocks as u64;
     let bfree = st.f_bfree as u64;
     let bavail = st.f_bavail as u64;
-    Ok(RawUsage {
+    Ok(DiskUsageRaw {
         total: blocks.saturating_mul(frsize),
         used: blocks.saturating_sub(bfree).saturating_mul(frsize),
         free: bavail.saturating_mul(frsize),
