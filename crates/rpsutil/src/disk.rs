@@ -6,7 +6,8 @@ use std::sync::Mutex;
 
 use crate::common::percent::usage_percent;
 use crate::common::wrap::WrapTracker;
-use crate::sys::{imp, DiskIoEntry};
+use crate::sys::imp;
+use crate::sys::records::DiskIoEntry;
 use crate::Result;
 
 pub use crate::types::disk::*;

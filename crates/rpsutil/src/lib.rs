@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod capabilities;
 pub(crate) mod common;
 pub mod cpu;
 pub mod disk;

@@ -92,6 +92,7 @@ fn ionice_of(pid: u32) -> String {
 /// `sleep 100`, without waiting for its exec: the pid and the start time are set at
 /// fork, and a short gap between the two forks is what makes a same-tick reuse likely.
 fn quick_sleeper() -> Guard {
+    #[allow(clippy::zombie_processes)] // reaped by the Guard
     let child = Command::new("sleep")
         .arg("100")
         .stdin(std::process::Stdio::null())
@@ -99,7 +100,10 @@ fn quick_sleeper() -> Guard {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn sleep");
-    Guard::adopt(child.id())
+    // The Guard owns the pid from now on: it kills and reaps it by pid on drop.
+    let guard = Guard::adopt(child.id());
+    drop(child);
+    guard
 }
 
 /// Run by `same_tick_pid_reuse_is_refused` inside a new pid namespace.

@@ -55,8 +55,9 @@ pub enum Attr {
 }
 
 impl Attr {
-    /// Every attribute psutil's `as_dict()` returns on Linux (30 names).
-    pub const ALL: [Attr; 30] = [
+    /// Every attribute of any OS (the 30 of Linux's `as_dict()`); [`Attr::all`] is
+    /// this OS's list.
+    const EVERY: [Attr; 30] = [
         Attr::Cmdline,
         Attr::CpuAffinity,
         Attr::CpuNum,
@@ -88,6 +89,24 @@ impl Attr {
         Attr::Uids,
         Attr::Username,
     ];
+
+    /// The attributes psutil's `as_dict()` returns on this OS, in alphabetical
+    /// order: the ones [`crate::capabilities::available`] says exist here (30 on
+    /// Linux; none on an OS without a backend).
+    pub fn all() -> &'static [Attr] {
+        static ALL: std::sync::OnceLock<Vec<Attr>> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| {
+            Attr::EVERY
+                .into_iter()
+                .filter(|a| a.is_plain_field() || crate::capabilities::available(a.as_str()))
+                .collect()
+        })
+    }
+
+    /// `pid` is a field of every handle, not a method of the capability table.
+    fn is_plain_field(self) -> bool {
+        matches!(self, Attr::Pid)
+    }
 
     /// psutil's name of the attribute.
     pub fn as_str(self) -> &'static str {
@@ -129,7 +148,7 @@ impl Attr {
 impl FromStr for Attr {
     type Err = Error;
     fn from_str(s: &str) -> Result<Attr> {
-        Attr::ALL
+        Attr::EVERY
             .into_iter()
             .find(|a| a.as_str() == s)
             .ok_or_else(|| Error::invalid(format!("invalid attr name '{s}'")))
@@ -223,7 +242,7 @@ impl Process {
     /// ```
     pub fn as_dict(&self, attrs: &[Attr]) -> Result<ProcessInfo> {
         let explicit = !attrs.is_empty();
-        let attrs: &[Attr] = if attrs.is_empty() { &Attr::ALL } else { attrs };
+        let attrs: &[Attr] = if attrs.is_empty() { Attr::all() } else { attrs };
         self.oneshot(|| {
             let mut info = ProcessInfo {
                 pid: self.pid(),

@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::common::{name as name_rules, percent};
-use crate::sys::{imp, PpidEntry, Proc};
+use crate::sys::imp;
+use crate::sys::proc::Proc;
+use crate::sys::records::{Identity, PpidEntry};
 use crate::types::conn_kind::ConnKind;
 use crate::types::net::Connection;
 use crate::types::process::*;
@@ -43,7 +45,7 @@ pub struct Process {
 struct Inner {
     pid: Pid,
     /// The backend's identity of the process (None if unreadable at creation).
-    identity: Option<imp::Identity>,
+    identity: Option<Identity>,
     /// The backend's per-process context.
     handle: imp::Handle,
     name: Mutex<Option<String>>,
@@ -125,11 +127,7 @@ impl Process {
         Process::new(std::process::id())
     }
 
-    pub(crate) fn from_parts(
-        pid: Pid,
-        identity: Option<imp::Identity>,
-        handle: imp::Handle,
-    ) -> Process {
+    pub(crate) fn from_parts(pid: Pid, identity: Option<Identity>, handle: imp::Handle) -> Process {
         Process {
             inner: Arc::new(Inner {
                 pid,
@@ -159,12 +157,12 @@ impl Process {
     /// Runs a backend call with the oneshot cache if one is active, translates its
     /// OS errors (the backend's `translate`: the one place they become psutil's
     /// exceptions) and fills the known name into them.
-    fn call<T>(&self, f: impl FnOnce(&mut Proc) -> Result<T>) -> Result<T> {
+    fn call<T>(&self, f: impl FnOnce(&mut imp::Proc) -> Result<T>) -> Result<T> {
         self.raw_call(f).map_err(|e| self.tag(e))
     }
 
     /// [`Process::call`] without the name and the "gone" bookkeeping.
-    fn raw_call<T>(&self, f: impl FnOnce(&mut Proc) -> Result<T>) -> Result<T> {
+    fn raw_call<T>(&self, f: impl FnOnce(&mut imp::Proc) -> Result<T>) -> Result<T> {
         let mut guard = lock(&self.inner.oneshot);
         let shot = &mut *guard;
         let cache = if shot.depth > 0 {
@@ -183,7 +181,7 @@ impl Process {
     /// A call that needs the identity (signals): NoSuchProcess when it is unknown.
     fn call_with_identity<T>(
         &self,
-        f: impl FnOnce(&mut Proc, &imp::Identity) -> Result<T>,
+        f: impl FnOnce(&mut imp::Proc, &Identity) -> Result<T>,
     ) -> Result<T> {
         match self.inner.identity {
             Some(id) => self.call(|p| f(p, &id)),
@@ -397,7 +395,7 @@ impl Process {
     /// The parent process, or None if there is none, it is gone, or it started after
     /// this one (its pid was reused).
     pub fn parent(&self) -> Result<Option<Process>> {
-        if self.inner.pid == super::iter::lowest_pid() {
+        if self.inner.pid == super::pids::lowest_pid() {
             return Ok(None);
         }
         let ppid = self.ppid()?;
@@ -530,6 +528,16 @@ impl Process {
     /// allowed for the realtime and best-effort classes (psutil's checks). The
     /// realtime class needs CAP_SYS_ADMIN. Checks PID reuse.
     pub fn set_ionice(&self, ioclass: IoPriorityClass, value: Option<i32>) -> Result<()> {
+        if !IoPriorityClass::of_this_os().contains(&ioclass) {
+            return Err(Error::invalid(format!(
+                "{} is not an I/O priority of this OS",
+                ioclass.name()
+            )));
+        }
+        if cfg!(windows) && value.is_some() {
+            // psutil's TypeError on Windows.
+            return Err(Error::invalid("value argument not accepted on Windows"));
+        }
         let v = value.unwrap_or(0);
         if v != 0 && matches!(ioclass, IoPriorityClass::Idle | IoPriorityClass::None) {
             return Err(Error::invalid(format!(
@@ -621,6 +629,11 @@ impl Process {
         self.call(imp::num_fds)
     }
 
+    /// Open handles (Windows only: elsewhere [`Error::Unsupported`]).
+    pub fn num_handles(&self) -> Result<u32> {
+        self.call(imp::num_handles)
+    }
+
     /// Number of threads.
     pub fn num_threads(&self) -> Result<u32> {
         self.call(imp::num_threads)
@@ -681,31 +694,27 @@ impl Process {
 
     /// `memtype` as a percent of total physical memory (not rounded).
     pub fn memory_percent(&self, memtype: MemType) -> Result<f64> {
-        let value = match memtype {
-            MemType::Rss => self.memory_info()?.rss,
-            MemType::Vms => self.memory_info()?.vms,
-            MemType::Shared | MemType::Text | MemType::Lib | MemType::Data | MemType::Dirty => {
-                let m = self.memory_info()?;
-                let v = match memtype {
-                    MemType::Shared => m.shared,
-                    MemType::Text => m.text,
-                    MemType::Lib => m.lib,
-                    MemType::Data => m.data,
-                    _ => m.dirty,
-                };
-                v.ok_or_else(|| Error::unsupported("this memtype on this OS"))?
-            }
-            MemType::Uss | MemType::Pss | MemType::Swap => {
-                let m = self.memory_full_info()?;
-                let v = match memtype {
-                    MemType::Uss => m.uss,
-                    MemType::Pss => m.pss,
-                    _ => m.swap,
-                };
-                v.ok_or_else(|| Error::unsupported("this memtype on this OS"))?
+        let name = memtype.as_str();
+        let on_this_os = crate::types::fields::Os::current()
+            .and_then(|os| crate::types::fields::fields("pfullmem", os))
+            .is_some_and(|f| f.contains(&name));
+        if !on_this_os {
+            return Err(crate::types::process::invalid_memtype(name));
+        }
+        let full = if memtype.needs_full_info() {
+            self.memory_full_info()?
+        } else {
+            MemoryFullInfo {
+                basic: self.memory_info()?,
+                uss: None,
+                pss: None,
+                swap: None,
             }
         };
-        let total = crate::sys::cache::total_memory()?;
+        let value = memtype
+            .value_in(&full)
+            .ok_or_else(|| Error::unsupported(format!("memtype {name} on this OS")))?;
+        let total = crate::sys::cache::total_memory(imp::total_memory)?;
         Ok(if total == 0 {
             0.0
         } else {
@@ -722,19 +731,7 @@ impl Process {
         for m in maps {
             let r = m.region;
             match index.get(&r.path) {
-                Some(&i) => {
-                    let g = &mut order[i];
-                    g.rss += r.rss;
-                    g.size += r.size;
-                    g.pss += r.pss;
-                    g.shared_clean += r.shared_clean;
-                    g.shared_dirty += r.shared_dirty;
-                    g.private_clean += r.private_clean;
-                    g.private_dirty += r.private_dirty;
-                    g.referenced += r.referenced;
-                    g.anonymous += r.anonymous;
-                    g.swap += r.swap;
-                }
+                Some(&i) => order[i].add(&r),
                 None => {
                     index.insert(r.path.clone(), order.len());
                     order.push(r);

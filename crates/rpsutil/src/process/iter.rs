@@ -1,59 +1,16 @@
-//! Listing processes: [`pids`], [`pid_exists`], [`ProcessTable`], [`process_iter`].
+//! Scanning processes: [`ProcessTable`], [`process_iter`], [`process_iter_attrs`].
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
 use super::attrs::{Attr, ProcessInfo};
 use super::handle::Process;
+use super::pids::pids;
 use super::Pid;
-use crate::sys::imp;
 use crate::{Error, Result};
 
 /// One row of a scan: None when the process vanished meanwhile.
 type Row = Option<(Process, ProcessInfo)>;
-
-static LOWEST_PID: AtomicU32 = AtomicU32::new(u32::MAX);
-
-/// Every process id, sorted ascending (threads are not listed).
-///
-/// Source: Linux the numeric entries of `/proc`. Costs one directory listing.
-///
-/// ```
-/// let pids = rpsutil::pids().unwrap();
-/// # #[cfg(target_os = "linux")]
-/// assert!(pids.contains(&std::process::id()));
-/// ```
-pub fn pids() -> Result<Vec<Pid>> {
-    let list = imp::pids()?;
-    if let Some(&first) = list.first() {
-        LOWEST_PID.store(first, Ordering::Relaxed);
-    }
-    Ok(list)
-}
-
-/// The lowest pid seen by the last [`pids`] call (1 on Linux): the root of the
-/// process tree, whose `parent()` is None.
-pub(crate) fn lowest_pid() -> Pid {
-    let v = LOWEST_PID.load(Ordering::Relaxed);
-    if v != u32::MAX {
-        return v;
-    }
-    pids().ok().and_then(|l| l.first().copied()).unwrap_or(0)
-}
-
-/// True if a process with this pid exists (zombies included; on Linux a thread id
-/// is not a pid).
-///
-/// ```
-/// assert!(rpsutil::pid_exists(std::process::id()) || !cfg!(target_os = "linux"));
-/// ```
-pub fn pid_exists(pid: Pid) -> bool {
-    if pid == 0 {
-        return pids().map(|l| l.contains(&0)).unwrap_or(false);
-    }
-    imp::pid_exists(pid)
-}
 
 /// A table of process handles kept across scans (psutil's `process_iter` cache), so
 /// that [`Process::cpu_percent`] of the second scan compares with the first. Handles

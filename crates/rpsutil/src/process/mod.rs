@@ -4,6 +4,7 @@
 mod attrs;
 mod handle;
 mod iter;
+mod pids;
 mod popen;
 mod wait;
 
@@ -11,9 +12,9 @@ pub use crate::types::process::*;
 pub use attrs::{Attr, Field, ProcessInfo};
 pub use handle::Process;
 pub use iter::{
-    pid_exists, pids, process_iter, process_iter_attrs,
-    process_iter_cache_clear as iter_cache_clear, ProcessTable,
+    process_iter, process_iter_attrs, process_iter_cache_clear as iter_cache_clear, ProcessTable,
 };
+pub use pids::{pid_exists, pids};
 pub use popen::Popen;
 
 impl Resource {

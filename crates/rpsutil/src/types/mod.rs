@@ -10,6 +10,7 @@
 pub mod conn_kind;
 pub mod cpu;
 pub mod disk;
+pub mod fields;
 pub mod host;
 pub mod memory;
 pub mod net;

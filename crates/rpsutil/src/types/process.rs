@@ -120,6 +120,45 @@ pub struct MemoryInfo {
     /// Dirty pages (Linux; always 0 since 2.6).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dirty: Option<u64>,
+    /// Page faults (Windows `PageFaultCount`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_page_faults: Option<u64>,
+    /// Peak working set (Windows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_wset: Option<u64>,
+    /// Working set (Windows; `rss` is the same number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wset: Option<u64>,
+    /// Peak paged pool (Windows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_paged_pool: Option<u64>,
+    /// Paged pool (Windows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paged_pool: Option<u64>,
+    /// Peak non-paged pool (Windows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_nonpaged_pool: Option<u64>,
+    /// Non-paged pool (Windows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonpaged_pool: Option<u64>,
+    /// Pagefile use, i.e. commit charge (Windows; `vms` is the same number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagefile: Option<u64>,
+    /// Peak pagefile use (Windows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_pagefile: Option<u64>,
+    /// Private bytes (Windows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private: Option<u64>,
+    /// Page faults (macOS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pfaults: Option<u64>,
+    /// Page-ins (macOS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pageins: Option<u64>,
+    /// Stack size (BSD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack: Option<u64>,
 }
 
 /// psutil's `pfullmem`: [`MemoryInfo`] plus USS, PSS and swap, in bytes.
@@ -140,8 +179,11 @@ pub struct MemoryFullInfo {
     pub swap: Option<u64>,
 }
 
-/// The memory type [`crate::Process::memory_percent`] uses (psutil's `memtype`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The memory type [`crate::Process::memory_percent`] uses (psutil's `memtype`):
+/// any field of `pmem` or `pfullmem` on some OS. Which ones this OS has is
+/// [`crate::types::fields::fields`]`("pfullmem", os)`; the others are rejected
+/// with psutil's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MemType {
     /// `rss`
@@ -158,6 +200,32 @@ pub enum MemType {
     Data,
     /// `dirty`
     Dirty,
+    /// `num_page_faults`
+    NumPageFaults,
+    /// `peak_wset`
+    PeakWset,
+    /// `wset`
+    Wset,
+    /// `peak_paged_pool`
+    PeakPagedPool,
+    /// `paged_pool`
+    PagedPool,
+    /// `peak_nonpaged_pool`
+    PeakNonpagedPool,
+    /// `nonpaged_pool`
+    NonpagedPool,
+    /// `pagefile`
+    Pagefile,
+    /// `peak_pagefile`
+    PeakPagefile,
+    /// `private`
+    Private,
+    /// `pfaults`
+    Pfaults,
+    /// `pageins`
+    Pageins,
+    /// `stack`
+    Stack,
     /// `uss`
     Uss,
     /// `pss`
@@ -166,30 +234,126 @@ pub enum MemType {
     Swap,
 }
 
-impl std::str::FromStr for MemType {
-    type Err = crate::Error;
-    fn from_str(s: &str) -> crate::Result<Self> {
-        Ok(match s {
-            "rss" => MemType::Rss,
-            "vms" => MemType::Vms,
-            "shared" => MemType::Shared,
-            "text" => MemType::Text,
-            "lib" => MemType::Lib,
-            "data" => MemType::Data,
-            "dirty" => MemType::Dirty,
-            "uss" => MemType::Uss,
-            "pss" => MemType::Pss,
-            "swap" => MemType::Swap,
-            _ => {
-                return Err(crate::Error::invalid(format!(
-                    "invalid memtype '{s}'; valid types are ('rss', 'vms', 'shared', 'text', 'lib', 'data', 'dirty', 'uss', 'pss', 'swap')"
-                )))
-            }
-        })
+impl MemType {
+    /// Every memory type, `pmem` fields first.
+    pub const ALL: [MemType; 23] = [
+        MemType::Rss,
+        MemType::Vms,
+        MemType::Shared,
+        MemType::Text,
+        MemType::Lib,
+        MemType::Data,
+        MemType::Dirty,
+        MemType::NumPageFaults,
+        MemType::PeakWset,
+        MemType::Wset,
+        MemType::PeakPagedPool,
+        MemType::PagedPool,
+        MemType::PeakNonpagedPool,
+        MemType::NonpagedPool,
+        MemType::Pagefile,
+        MemType::PeakPagefile,
+        MemType::Private,
+        MemType::Pfaults,
+        MemType::Pageins,
+        MemType::Stack,
+        MemType::Uss,
+        MemType::Pss,
+        MemType::Swap,
+    ];
+
+    /// psutil's field name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemType::Rss => "rss",
+            MemType::Vms => "vms",
+            MemType::Shared => "shared",
+            MemType::Text => "text",
+            MemType::Lib => "lib",
+            MemType::Data => "data",
+            MemType::Dirty => "dirty",
+            MemType::NumPageFaults => "num_page_faults",
+            MemType::PeakWset => "peak_wset",
+            MemType::Wset => "wset",
+            MemType::PeakPagedPool => "peak_paged_pool",
+            MemType::PagedPool => "paged_pool",
+            MemType::PeakNonpagedPool => "peak_nonpaged_pool",
+            MemType::NonpagedPool => "nonpaged_pool",
+            MemType::Pagefile => "pagefile",
+            MemType::PeakPagefile => "peak_pagefile",
+            MemType::Private => "private",
+            MemType::Pfaults => "pfaults",
+            MemType::Pageins => "pageins",
+            MemType::Stack => "stack",
+            MemType::Uss => "uss",
+            MemType::Pss => "pss",
+            MemType::Swap => "swap",
+        }
+    }
+
+    /// The value of this field in `m`, None when this OS does not fill it.
+    pub fn value_in(self, m: &MemoryFullInfo) -> Option<u64> {
+        let b = &m.basic;
+        match self {
+            MemType::Rss => Some(b.rss),
+            MemType::Vms => Some(b.vms),
+            MemType::Shared => b.shared,
+            MemType::Text => b.text,
+            MemType::Lib => b.lib,
+            MemType::Data => b.data,
+            MemType::Dirty => b.dirty,
+            MemType::NumPageFaults => b.num_page_faults,
+            MemType::PeakWset => b.peak_wset,
+            MemType::Wset => b.wset,
+            MemType::PeakPagedPool => b.peak_paged_pool,
+            MemType::PagedPool => b.paged_pool,
+            MemType::PeakNonpagedPool => b.peak_nonpaged_pool,
+            MemType::NonpagedPool => b.nonpaged_pool,
+            MemType::Pagefile => b.pagefile,
+            MemType::PeakPagefile => b.peak_pagefile,
+            MemType::Private => b.private,
+            MemType::Pfaults => b.pfaults,
+            MemType::Pageins => b.pageins,
+            MemType::Stack => b.stack,
+            MemType::Uss => m.uss,
+            MemType::Pss => m.pss,
+            MemType::Swap => m.swap,
+        }
+    }
+
+    /// True for the fields of `memory_full_info` that `memory_info` lacks.
+    pub fn needs_full_info(self) -> bool {
+        matches!(self, MemType::Uss | MemType::Pss | MemType::Swap)
     }
 }
 
-/// psutil's `pmmap_grouped`: one file's mappings summed, sizes in bytes.
+impl std::str::FromStr for MemType {
+    type Err = crate::Error;
+    /// psutil's field name; errors list the names psutil accepts on this OS.
+    fn from_str(s: &str) -> crate::Result<Self> {
+        MemType::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| invalid_memtype(s))
+    }
+}
+
+/// psutil's ValueError for a memtype this OS does not have.
+pub(crate) fn invalid_memtype(s: &str) -> crate::Error {
+    let valid = super::fields::Os::current()
+        .and_then(|os| super::fields::fields("pfullmem", os))
+        .unwrap_or(&[]);
+    let list = valid
+        .iter()
+        .map(|f| format!("'{f}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    crate::Error::invalid(format!("invalid memtype '{s}'; valid types are ({list})"))
+}
+
+/// psutil's `pmmap_grouped`: one file's mappings summed, sizes in bytes. Only
+/// `path` and `rss` exist on every OS that has memory maps; the others are the
+/// OS's own fields (see [`crate::types::fields`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[non_exhaustive]
 pub struct MemoryMapGrouped {
@@ -197,24 +361,75 @@ pub struct MemoryMapGrouped {
     pub path: String,
     /// Resident bytes.
     pub rss: u64,
-    /// Mapped size.
-    pub size: u64,
-    /// Proportional set size.
-    pub pss: u64,
-    /// Shared clean bytes.
-    pub shared_clean: u64,
-    /// Shared dirty bytes.
-    pub shared_dirty: u64,
-    /// Private clean bytes.
-    pub private_clean: u64,
-    /// Private dirty bytes.
-    pub private_dirty: u64,
-    /// Referenced bytes.
-    pub referenced: u64,
-    /// Anonymous bytes.
-    pub anonymous: u64,
-    /// Swapped-out bytes.
-    pub swap: u64,
+    /// Mapped size (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Proportional set size (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pss: Option<u64>,
+    /// Shared clean bytes (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_clean: Option<u64>,
+    /// Shared dirty bytes (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_dirty: Option<u64>,
+    /// Private clean bytes (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_clean: Option<u64>,
+    /// Private dirty bytes (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_dirty: Option<u64>,
+    /// Referenced bytes (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referenced: Option<u64>,
+    /// Anonymous bytes (Linux, SunOS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anonymous: Option<u64>,
+    /// Swapped-out bytes (Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub swap: Option<u64>,
+    /// Private pages (FreeBSD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private: Option<u64>,
+    /// Reference count (FreeBSD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ref_count: Option<u64>,
+    /// Shadow count (FreeBSD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shadow_count: Option<u64>,
+    /// Locked bytes (SunOS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked: Option<u64>,
+}
+
+impl MemoryMapGrouped {
+    /// Adds `other`'s sizes to this one's (psutil's grouping by path); a field
+    /// present in either stays present.
+    pub(crate) fn add(&mut self, other: &MemoryMapGrouped) {
+        fn sum(a: &mut Option<u64>, b: Option<u64>) {
+            if let Some(b) = b {
+                *a = Some(a.unwrap_or(0).saturating_add(b));
+            }
+        }
+        self.rss = self.rss.saturating_add(other.rss);
+        for (a, b) in [
+            (&mut self.size, other.size),
+            (&mut self.pss, other.pss),
+            (&mut self.shared_clean, other.shared_clean),
+            (&mut self.shared_dirty, other.shared_dirty),
+            (&mut self.private_clean, other.private_clean),
+            (&mut self.private_dirty, other.private_dirty),
+            (&mut self.referenced, other.referenced),
+            (&mut self.anonymous, other.anonymous),
+            (&mut self.swap, other.swap),
+            (&mut self.private, other.private),
+            (&mut self.ref_count, other.ref_count),
+            (&mut self.shadow_count, other.shadow_count),
+            (&mut self.locked, other.locked),
+        ] {
+            sum(a, b);
+        }
+    }
 }
 
 /// psutil's `pmmap_ext`: one mapping, sizes in bytes.
@@ -303,8 +518,10 @@ pub struct IoCounters {
     pub write_chars: Option<u64>,
 }
 
-/// psutil's `IOPriority` on Linux: the I/O scheduling class (`ioprio_set(2)`).
-/// Serialises as its integer, as psutil's IntEnum.
+/// psutil's `IOPriority`: on Linux the I/O scheduling class (`ioprio_set(2)`), on
+/// Windows the I/O priority hint (`IOPRIO_VERYLOW`..`IOPRIO_HIGH`, psutil's
+/// `_pswindows.IOPriority`). Each OS uses only its own variants. Serialises as its
+/// integer, as psutil's IntEnum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IoPriorityClass {
@@ -316,28 +533,54 @@ pub enum IoPriorityClass {
     BestEffort,
     /// `IOPRIO_CLASS_IDLE` (3): only when the disk is idle.
     Idle,
+    /// `IOPRIO_VERYLOW` (0, Windows).
+    VeryLow,
+    /// `IOPRIO_LOW` (1, Windows).
+    Low,
+    /// `IOPRIO_NORMAL` (2, Windows).
+    Normal,
+    /// `IOPRIO_HIGH` (3, Windows).
+    High,
 }
 
 impl IoPriorityClass {
-    /// The kernel's number for the class.
+    /// psutil's number for the class (Linux: the kernel's class; Windows: the
+    /// I/O priority hint).
     pub fn as_raw(self) -> i32 {
         match self {
-            IoPriorityClass::None => 0,
-            IoPriorityClass::Realtime => 1,
-            IoPriorityClass::BestEffort => 2,
-            IoPriorityClass::Idle => 3,
+            IoPriorityClass::None | IoPriorityClass::VeryLow => 0,
+            IoPriorityClass::Realtime | IoPriorityClass::Low => 1,
+            IoPriorityClass::BestEffort | IoPriorityClass::Normal => 2,
+            IoPriorityClass::Idle | IoPriorityClass::High => 3,
         }
     }
 
-    /// The class for a kernel number, if it is one of the four.
+    /// The class of this OS for a number, if it is one of the four.
     pub fn from_raw(raw: i32) -> Option<Self> {
-        Some(match raw {
-            0 => IoPriorityClass::None,
-            1 => IoPriorityClass::Realtime,
-            2 => IoPriorityClass::BestEffort,
-            3 => IoPriorityClass::Idle,
-            _ => return None,
-        })
+        IoPriorityClass::of_this_os()
+            .iter()
+            .copied()
+            .find(|c| c.as_raw() == raw)
+    }
+
+    /// The four classes psutil has on this OS (Windows: the hints; elsewhere
+    /// Linux's classes, which only Linux uses).
+    pub fn of_this_os() -> &'static [IoPriorityClass] {
+        if cfg!(windows) {
+            &[
+                IoPriorityClass::VeryLow,
+                IoPriorityClass::Low,
+                IoPriorityClass::Normal,
+                IoPriorityClass::High,
+            ]
+        } else {
+            &[
+                IoPriorityClass::None,
+                IoPriorityClass::Realtime,
+                IoPriorityClass::BestEffort,
+                IoPriorityClass::Idle,
+            ]
+        }
     }
 
     /// psutil's constant name (`IOPRIO_CLASS_BE`...).
@@ -347,6 +590,10 @@ impl IoPriorityClass {
             IoPriorityClass::Realtime => "IOPRIO_CLASS_RT",
             IoPriorityClass::BestEffort => "IOPRIO_CLASS_BE",
             IoPriorityClass::Idle => "IOPRIO_CLASS_IDLE",
+            IoPriorityClass::VeryLow => "IOPRIO_VERYLOW",
+            IoPriorityClass::Low => "IOPRIO_LOW",
+            IoPriorityClass::Normal => "IOPRIO_NORMAL",
+            IoPriorityClass::High => "IOPRIO_HIGH",
         }
     }
 }
@@ -357,7 +604,14 @@ impl std::str::FromStr for IoPriorityClass {
     /// `best-effort`/`idle` as `ionice(1)` does.
     fn from_str(s: &str) -> crate::Result<Self> {
         let lower = s.to_ascii_lowercase();
-        let found = match lower.trim_start_matches("ioprio_class_") {
+        let found = match lower
+            .trim_start_matches("ioprio_class_")
+            .trim_start_matches("ioprio_")
+        {
+            "verylow" | "very-low" => Some(IoPriorityClass::VeryLow),
+            "low" => Some(IoPriorityClass::Low),
+            "normal" => Some(IoPriorityClass::Normal),
+            "high" => Some(IoPriorityClass::High),
             "0" | "none" => Some(IoPriorityClass::None),
             "1" | "rt" | "realtime" => Some(IoPriorityClass::Realtime),
             "2" | "be" | "best-effort" => Some(IoPriorityClass::BestEffort),
@@ -374,14 +628,35 @@ impl Serialize for IoPriorityClass {
     }
 }
 
-/// psutil's `pionice`: I/O class and priority level (0 highest .. 7 lowest).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// psutil's `pionice` (Linux): I/O class and priority level (0 highest .. 7 lowest).
+/// On Windows psutil's `ionice()` returns the bare `IOPriority` value: there `value`
+/// is 0 and the JSON is the class's number alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct IoNice {
     /// The class.
     pub ioclass: IoPriorityClass,
     /// The level within the class (0-7; 0 for NONE and IDLE).
     pub value: i32,
+}
+
+impl Serialize for IoNice {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        if matches!(
+            self.ioclass,
+            IoPriorityClass::VeryLow
+                | IoPriorityClass::Low
+                | IoPriorityClass::Normal
+                | IoPriorityClass::High
+        ) {
+            return self.ioclass.serialize(s);
+        }
+        let mut st = s.serialize_struct("pionice", 2)?;
+        st.serialize_field("ioclass", &self.ioclass)?;
+        st.serialize_field("value", &self.value)?;
+        st.end()
+    }
 }
 
 /// A resource of [`crate::Process::rlimit`] (`getrlimit(2)`; psutil's `RLIMIT_*`).

@@ -10,7 +10,7 @@ use crate::types::cpu::{CpuFreq, CpuStats, SystemCpuTimes};
 use crate::Result;
 
 fn parse_proc<T>(rel: &str, parse: impl FnOnce(&[u8]) -> rpsutil_parse::Result<T>) -> Result<T> {
-    parse_file(&crate::sys::procfs_root().join(rel), parse)
+    parse_file(&crate::sys::roots::procfs_root().join(rel), parse)
 }
 
 fn to_seconds(t: &proc_stat::CpuTimes) -> SystemCpuTimes {
@@ -70,7 +70,7 @@ pub(crate) fn cpu_count_logical() -> Result<Option<u32>> {
         return Ok(u32::try_from(n).ok());
     }
     // The `cpuN` lines of /proc/stat (psutil's fallback).
-    let path = crate::sys::procfs_root().join("stat");
+    let path = crate::sys::roots::procfs_root().join("stat");
     let n = parse_file(&path, |d| Ok(proc_stat::count_cpu_lines(d)))? as u32;
     Ok((n > 0).then_some(n))
 }
@@ -96,7 +96,7 @@ fn cpu_dirs(sys: &Path) -> Vec<(u32, PathBuf)> {
 /// Physical cores: distinct `topology/core_cpus_list` (or `thread_siblings_list`)
 /// contents, else `physical id`/`cpu cores` of `/proc/cpuinfo` (psutil's rules).
 pub(crate) fn cpu_count_cores() -> Result<Option<u32>> {
-    let sys = crate::sys::sysfs_root();
+    let sys = crate::sys::roots::sysfs_root();
     for file in ["topology/core_cpus_list", "topology/thread_siblings_list"] {
         let lists: Vec<Vec<u8>> = cpu_dirs(&sys)
             .iter()
@@ -120,7 +120,7 @@ fn read_khz(path: &Path) -> Option<f64> {
 /// counts them as zeros and reports per policy; docs/DIFFERENCES.md). Without cpufreq,
 /// `cpu MHz` of `/proc/cpuinfo` with min = max = 0.
 pub(crate) fn cpu_freq_percpu() -> Result<Vec<CpuFreq>> {
-    let sys = crate::sys::sysfs_root();
+    let sys = crate::sys::roots::sysfs_root();
     let mut out = Vec::new();
     for (n, dir) in cpu_dirs(&sys) {
         if n > 0 {

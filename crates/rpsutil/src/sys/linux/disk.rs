@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use rpsutil_parse::linux::{diskstats, mounts};
 
 use super::files::{parse_error, parse_file, read, with_file};
-use crate::sys::{DiskIoEntry, DiskUsageRaw};
+use crate::sys::records::{DiskIoEntry, DiskUsageRaw};
 use crate::types::disk::{DiskIoCounters, DiskPartition};
 use crate::{Error, Result};
 
@@ -20,7 +20,7 @@ pub(crate) fn disk_usage(path: &Path) -> Result<DiskUsageRaw> {
 /// The mount table: `/etc/mtab` when the procfs root is the real `/proc` and the file
 /// exists (it is usually a link to `/proc/self/mounts`), else `ROOT/self/mounts`.
 fn mount_table_path() -> PathBuf {
-    let root = crate::sys::procfs_root();
+    let root = crate::sys::roots::procfs_root();
     let mtab = Path::new("/etc/mtab");
     if root.as_ref() == Path::new("/proc") && mtab.is_file() {
         mtab.to_path_buf()
@@ -31,7 +31,7 @@ fn mount_table_path() -> PathBuf {
 
 /// File systems backed by a device (psutil's rule, see `rpsutil_parse::linux::mounts`).
 fn physical_fstypes() -> Result<Vec<Vec<u8>>> {
-    let path = crate::sys::procfs_root().join("filesystems");
+    let path = crate::sys::roots::procfs_root().join("filesystems");
     parse_file(&path, |d| {
         Ok(mounts::physical_fstypes(&mounts::parse_filesystems(d)))
     })
@@ -46,7 +46,7 @@ fn resolve_root_device(device: &str) -> String {
     };
     let dev = md.dev();
     let (major, minor) = (libc::major(dev), libc::minor(dev));
-    let uevent = crate::sys::sysfs_root().join(format!("dev/block/{major}:{minor}/uevent"));
+    let uevent = crate::sys::roots::sysfs_root().join(format!("dev/block/{major}:{minor}/uevent"));
     if let Ok(data) = read(&uevent) {
         for line in String::from_utf8_lossy(&data).lines() {
             if let Some(name) = line.strip_prefix("DEVNAME=") {
@@ -103,7 +103,7 @@ fn counters(c: &diskstats::DiskCounters) -> DiskIoCounters {
 /// A whole storage device rather than a partition: it has a `/sys/block/NAME` entry
 /// (psutil's `is_storage_device`; `/` in names is `!` in sysfs).
 fn is_storage_device(name: &str) -> bool {
-    crate::sys::sysfs_root()
+    crate::sys::roots::sysfs_root()
         .join("block")
         .join(name.replace('/', "!"))
         .exists()
@@ -112,7 +112,7 @@ fn is_storage_device(name: &str) -> bool {
 /// Every line of `/proc/diskstats` (or every `/sys/block/*/stat` and partition stat
 /// when diskstats is missing): (name, counters, is a whole storage device).
 pub(crate) fn disk_io_counters() -> Result<Vec<DiskIoEntry>> {
-    let path = crate::sys::procfs_root().join("diskstats");
+    let path = crate::sys::roots::procfs_root().join("diskstats");
     let rows: Vec<(String, DiskIoCounters)> = match with_file(&path, diskstats::parse_diskstats) {
         Ok(lines) => lines
             .map_err(|e| parse_error(&path, e))?
@@ -139,7 +139,7 @@ pub(crate) fn disk_io_counters() -> Result<Vec<DiskIoEntry>> {
 
 /// `/sys/block/*/stat` and `/sys/block/*/*/stat` (partitions).
 fn sys_block_stats() -> Result<Vec<(String, DiskIoCounters)>> {
-    let block = crate::sys::sysfs_root().join("block");
+    let block = crate::sys::roots::sysfs_root().join("block");
     let mut out = Vec::new();
     // Disks are /sys/block/NAME; their partitions are /sys/block/NAME/PART.
     let mut dirs = vec![(block, true)];

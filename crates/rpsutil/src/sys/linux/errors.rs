@@ -17,7 +17,6 @@ use std::io;
 use std::path::Path;
 
 use super::files::{pid_path, with_file};
-use crate::sys::Proc;
 use crate::{Error, Pid};
 
 /// A raw OS error met at `path` (or in the syscall named `path`), to be translated
@@ -31,21 +30,21 @@ pub(crate) fn vanished(err: &io::Error) -> bool {
     matches!(err.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH))
 }
 
-/// psutil's `wrap_exceptions` for one process call: see the module table.
-pub(crate) fn translate(err: Error, p: &mut Proc<'_>) -> Error {
+/// psutil's `wrap_exceptions` for one call on process `pid` read under `root`: see
+/// the module table. (The backend's `translate` passes its `Proc` here.)
+pub(crate) fn translate(err: Error, pid: Pid, root: &Path) -> Error {
     let errno = match &err {
         Error::Os { source, .. } => source.raw_os_error(),
         _ => return err,
     };
-    let root = p.root();
     match errno {
-        Some(libc::EACCES) | Some(libc::EPERM) => Error::access_denied(p.pid),
-        Some(libc::ESRCH) => gone_or_zombie(root, p.pid),
-        Some(libc::ENOENT) if !is_zombie(root, p.pid) && pid_path(root, p.pid, "stat").exists() => {
+        Some(libc::EACCES) | Some(libc::EPERM) => Error::access_denied(pid),
+        Some(libc::ESRCH) => gone_or_zombie(root, pid),
+        Some(libc::ENOENT) if !is_zombie(root, pid) && pid_path(root, pid, "stat").exists() => {
             // The process is alive and this entry is missing: a real OS error.
             err
         }
-        Some(libc::ENOENT) => gone_or_zombie(root, p.pid),
+        Some(libc::ENOENT) => gone_or_zombie(root, pid),
         _ => err,
     }
 }

@@ -11,7 +11,7 @@ use crate::{Error, Result};
 /// `btime` of `/proc/stat`, read now (processes use the cached value of
 /// `sys::cache::boot_time`).
 pub(crate) fn boot_time() -> Result<f64> {
-    let path = crate::sys::procfs_root().join("stat");
+    let path = crate::sys::roots::procfs_root().join("stat");
     Ok(parse_file(&path, proc_stat::parse_btime)? as f64)
 }
 

@@ -11,14 +11,14 @@ use crate::{Error, Result};
 
 /// Reads `/proc/meminfo` once and returns the values of `keys` (no allocation).
 fn meminfo_values<const N: usize>(keys: [&str; N]) -> Result<[Option<u64>; N]> {
-    parse_file(&crate::sys::procfs_root().join("meminfo"), |d| {
+    parse_file(&crate::sys::roots::procfs_root().join("meminfo"), |d| {
         meminfo::meminfo_values(d, keys)
     })
 }
 
 fn required(v: Option<u64>, key: &str) -> Result<u64> {
     v.ok_or_else(|| Error::Parse {
-        path: crate::sys::procfs_root()
+        path: crate::sys::roots::procfs_root()
             .join("meminfo")
             .display()
             .to_string(),
@@ -30,7 +30,7 @@ fn required(v: Option<u64>, key: &str) -> Result<u64> {
 /// recomputed from the whole meminfo and `/proc/zoneinfo` (psutil's
 /// `calculate_avail_vmem`).
 fn estimate_available(m: &meminfo::Meminfo) -> Result<u64> {
-    let zone_path = crate::sys::procfs_root().join("zoneinfo");
+    let zone_path = crate::sys::roots::procfs_root().join("zoneinfo");
     let zone = read(&zone_path).ok();
     let avail = zoneinfo::calculate_avail_vmem(m, zone.as_deref(), page_size())
         .map_err(|e| parse_error(&zone_path, e))?;
@@ -57,7 +57,7 @@ pub(crate) fn virtual_memory() -> Result<VirtualMemory> {
     ];
     // One read of meminfo: the keys above, and the whole table only when
     // MemAvailable is missing (old kernels) and has to be estimated from it.
-    let (values, whole) = parse_file(&crate::sys::procfs_root().join("meminfo"), |d| {
+    let (values, whole) = parse_file(&crate::sys::roots::procfs_root().join("meminfo"), |d| {
         let v = meminfo::meminfo_values(d, KEYS)?;
         let whole = match v[13] {
             Some(a) if a > 0 => None,
@@ -106,7 +106,7 @@ pub(crate) fn swap_memory() -> Result<SwapMemory> {
     let total = required(total, "SwapTotal")?;
     let free = required(free, "SwapFree")?;
     let used = total.saturating_sub(free);
-    let path = crate::sys::procfs_root().join("vmstat");
+    let path = crate::sys::roots::procfs_root().join("vmstat");
     let (sin, sout) = match with_file(&path, |d| vmstat::vmstat_values(d, ["pswpin", "pswpout"])) {
         Ok(values) => {
             let [pin, pout] = values.map_err(|e| parse_error(&path, e))?;

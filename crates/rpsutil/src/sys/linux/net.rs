@@ -13,9 +13,9 @@ use rpsutil_parse::linux::net as pnet;
 
 use super::errors::{ensure_alive, os_error};
 use super::files::{parse_error, with_file};
+use super::handle::Proc;
 use super::process::{pids_under, socket_inode, socket_inodes};
 use super::socket::{conn_status, inet_addr, unix_type, RawSocket};
-use crate::sys::Proc;
 use crate::types::conn_kind::ConnKind;
 use crate::types::net::{
     Address, AddressFamily, ConnStatus, Connection, SocketType, SystemConnection,
@@ -166,7 +166,7 @@ pub(crate) fn system_connections(
     kind: ConnKind,
     with_owners: bool,
 ) -> Result<Vec<SystemConnection>> {
-    let root = crate::sys::procfs_root();
+    let root = crate::sys::roots::procfs_root();
     let (sockets, unique) = system_sockets(&root, kind)?;
     let owners = if with_owners {
         all_socket_owners(&root)?

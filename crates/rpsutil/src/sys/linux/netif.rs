@@ -4,7 +4,7 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
-use crate::sys::NicIoEntry;
+use crate::sys::records::NicIoEntry;
 use crate::types::net::{NetIoCounters, NicAddr, NicDuplex, NicStats};
 use crate::{Error, Result};
 
@@ -157,7 +157,7 @@ pub(crate) fn nic_stats(sock: &OwnedFd, name: &str) -> Result<Option<NicStats>> 
 
 /// Per-NIC counters of `/proc/net/dev`, in file order.
 pub(crate) fn net_io_counters() -> Result<Vec<NicIoEntry>> {
-    let path = crate::sys::procfs_root().join("net/dev");
+    let path = crate::sys::roots::procfs_root().join("net/dev");
     let devs = super::files::parse_file(&path, rpsutil_parse::linux::net_dev::parse_net_dev)?;
     Ok(devs
         .into_iter()

@@ -4,166 +4,27 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use rpsutil_parse::linux::{cmdline, environ, fdinfo, io, smaps, stat, statm, status};
+use rpsutil_parse::linux::{cmdline, environ, fdinfo, io, smaps, stat, status};
 
-use super::errors::{ensure_alive, is_zombie, os_error, proc_dir_exists, vanished};
+use super::errors::{ensure_alive, os_error, proc_dir_exists, vanished};
 use super::fd_dir::{for_each_fd_link, FdDirError};
 use super::files::{parse_error, pid_path, read, with_file};
+use super::handle::Proc;
 use crate::common::file_mode::flags_to_mode;
 use crate::sys::posix::{clock_ticks, page_size};
-use crate::sys::{PpidEntry, Proc};
+use crate::sys::records::PpidEntry;
 use crate::types::process::{
     CpuTimes, CtxSwitches, Ids, IoCounters, MemoryFullInfo, MemoryInfo, MemoryMap,
     MemoryMapGrouped, OpenFile, Status, ThreadInfo,
 };
 use crate::{Error, Pid, Result};
 
-/// Raw records kept while a `oneshot` is active (psutil caches stat, status and smaps;
-/// statm and cmdline are cached too so that a snapshot never reads a file twice).
-#[derive(Default, Debug)]
-pub(crate) struct RawCache {
-    stat: Option<Arc<stat::ProcStat>>,
-    status: Option<Arc<status::ProcStatus>>,
-    statm: Option<statm::Statm>,
-    cmdline: Option<Arc<Vec<u8>>>,
-    smaps: Option<Arc<Vec<u8>>>,
-}
-
-impl Proc<'_> {
-    /// The procfs root this process's handle was made with.
-    pub(crate) fn root(&self) -> &Path {
-        &self.handle.root
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        pid_path(self.root(), self.pid, name)
-    }
-
-    /// Reads `/proc/PID/name`, translating errors.
-    fn read(&self, name: &str) -> Result<Vec<u8>> {
-        let path = self.path(name);
-        read(&path).map_err(|e| os_error(e, &path))
-    }
-
-    fn parse<T>(
-        &self,
-        name: &str,
-        data: &[u8],
-        f: impl FnOnce(&[u8]) -> rpsutil_parse::Result<T>,
-    ) -> Result<T> {
-        f(data).map_err(|e| parse_error(&self.path(name), e))
-    }
-
-    /// Reads and parses `/proc/PID/name` without keeping the bytes.
-    fn read_parsed<T>(
-        &self,
-        name: &str,
-        f: impl FnOnce(&[u8]) -> rpsutil_parse::Result<T>,
-    ) -> Result<T> {
-        let path = self.path(name);
-        with_file(&path, f)
-            .map_err(|e| os_error(e, &path))?
-            .map_err(|e| parse_error(&path, e))
-    }
-
-    /// The zombie test, from the cached stat record when there is one.
-    fn is_zombie(&self) -> bool {
-        match self.cache.as_ref().and_then(|c| c.stat.as_ref()) {
-            Some(s) => s.state == b'Z',
-            None => is_zombie(self.root(), self.pid),
-        }
-    }
-
-    pub(crate) fn stat(&mut self) -> Result<Arc<stat::ProcStat>> {
-        if let Some(s) = self.cache.as_ref().and_then(|c| c.stat.clone()) {
-            return Ok(s);
-        }
-        let s = Arc::new(self.read_parsed("stat", stat::parse_stat)?);
-        if let Some(c) = self.cache.as_mut() {
-            c.stat = Some(Arc::clone(&s));
-        }
-        Ok(s)
-    }
-
-    pub(crate) fn status(&mut self) -> Result<Arc<status::ProcStatus>> {
-        if let Some(s) = self.cache.as_ref().and_then(|c| c.status.clone()) {
-            return Ok(s);
-        }
-        let s = Arc::new(self.read_parsed("status", status::parse_status)?);
-        if let Some(c) = self.cache.as_mut() {
-            c.status = Some(Arc::clone(&s));
-        }
-        Ok(s)
-    }
-
-    fn statm(&mut self) -> Result<statm::Statm> {
-        if let Some(s) = self.cache.as_ref().and_then(|c| c.statm) {
-            return Ok(s);
-        }
-        let s = self.read_parsed("statm", statm::parse_statm)?;
-        if let Some(c) = self.cache.as_mut() {
-            c.statm = Some(s);
-        }
-        Ok(s)
-    }
-
-    fn cmdline_raw(&mut self) -> Result<Arc<Vec<u8>>> {
-        if let Some(s) = self.cache.as_ref().and_then(|c| c.cmdline.clone()) {
-            return Ok(s);
-        }
-        let data = Arc::new(self.read("cmdline")?);
-        if let Some(c) = self.cache.as_mut() {
-            c.cmdline = Some(Arc::clone(&data));
-        }
-        Ok(data)
-    }
-
-    fn smaps_raw(&mut self) -> Result<Arc<Vec<u8>>> {
-        if let Some(s) = self.cache.as_ref().and_then(|c| c.smaps.clone()) {
-            return Ok(s);
-        }
-        let data = Arc::new(self.read("smaps")?);
-        if let Some(c) = self.cache.as_mut() {
-            c.smaps = Some(Arc::clone(&data));
-        }
-        Ok(data)
-    }
-
-    fn zombie_or<T>(&self, value: T) -> Result<T> {
-        if self.is_zombie() {
-            Err(Error::zombie(self.pid))
-        } else {
-            Ok(value)
-        }
-    }
-
-    /// `readlink(/proc/PID/<name>)`, psutil's `readlink` helper: cut at the first NUL;
-    /// a trailing " (deleted)" is dropped when the path without it does not exist.
-    fn readlink(&self, name: &str) -> std::io::Result<PathBuf> {
-        let target = std::fs::read_link(self.path(name))?;
-        let mut bytes = target.into_os_string().into_vec();
-        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-            bytes.truncate(nul);
-        }
-        const DELETED: &[u8] = b" (deleted)";
-        if bytes.ends_with(DELETED) {
-            let stripped = PathBuf::from(OsString::from_vec(
-                bytes[..bytes.len() - DELETED.len()].to_vec(),
-            ));
-            if !stripped.exists() {
-                return Ok(stripped);
-            }
-        }
-        Ok(PathBuf::from(OsString::from_vec(bytes)))
-    }
-}
-
 /// When the process started: stat field 22 (clock ticks after boot) / `CLK_TCK` +
 /// the boot time (psutil's formula; 10 ms resolution).
 pub(crate) fn create_time(p: &mut Proc) -> Result<f64> {
-    Ok(p.stat()?.starttime as f64 / clock_ticks() + crate::sys::cache::boot_time()?)
+    Ok(p.stat()?.starttime as f64 / clock_ticks()
+        + crate::sys::cache::boot_time(super::host::boot_time)?)
 }
 
 /// `comm` from stat (possibly truncated to 15 bytes; the caller fixes it up).
@@ -406,6 +267,7 @@ pub(crate) fn memory_info(p: &mut Proc) -> Result<MemoryInfo> {
         lib: Some(s.lib * pg),
         data: Some(s.data * pg),
         dirty: Some(s.dt * pg),
+        ..Default::default()
     })
 }
 
@@ -434,15 +296,16 @@ fn region_fields(r: &smaps::MapRegion, path: String) -> MemoryMapGrouped {
     MemoryMapGrouped {
         path,
         rss: r.rss,
-        size: r.size,
-        pss: r.pss,
-        shared_clean: r.shared_clean,
-        shared_dirty: r.shared_dirty,
-        private_clean: r.private_clean,
-        private_dirty: r.private_dirty,
-        referenced: r.referenced,
-        anonymous: r.anonymous,
-        swap: r.swap,
+        size: Some(r.size),
+        pss: Some(r.pss),
+        shared_clean: Some(r.shared_clean),
+        shared_dirty: Some(r.shared_dirty),
+        private_clean: Some(r.private_clean),
+        private_dirty: Some(r.private_dirty),
+        referenced: Some(r.referenced),
+        anonymous: Some(r.anonymous),
+        swap: Some(r.swap),
+        ..Default::default()
     }
 }
 
@@ -529,7 +392,7 @@ pub(crate) fn open_files(p: &mut Proc) -> Result<Vec<OpenFile>> {
             path: target,
             fd,
             position: Some(info.pos),
-            mode: Some(flags_to_mode(flags, super::O_APPEND).to_string()),
+            mode: Some(flags_to_mode(flags, O_APPEND).to_string()),
             flags: Some(flags),
         });
     }
@@ -592,9 +455,12 @@ fn walk_fd_links(p: &Proc, f: impl FnMut(i32, std::io::Result<&[u8]>) -> Result<
     }
 }
 
+/// `O_APPEND` for the file-mode rule.
+const O_APPEND: i32 = libc::O_APPEND;
+
 /// Every pid: the numeric entries of the procfs root, sorted.
 pub(crate) fn pids() -> Result<Vec<Pid>> {
-    pids_under(&crate::sys::procfs_root())
+    pids_under(&crate::sys::roots::procfs_root())
 }
 
 pub(crate) fn pids_under(root: &Path) -> Result<Vec<Pid>> {
@@ -625,7 +491,7 @@ pub(crate) fn pid_exists(pid: Pid) -> bool {
     }
     // The Tgid test; if status cannot be read or parsed, psutil falls back to the
     // pid list (which only has thread-group leaders).
-    let root = crate::sys::procfs_root();
+    let root = crate::sys::roots::procfs_root();
     match with_file(&pid_path(&root, pid, "status"), status::parse_status) {
         Ok(Ok(st)) => st.tgid.is_none_or(|t| t == i64::from(pid)),
         _ => pids_under(&root)
@@ -638,8 +504,8 @@ pub(crate) fn pid_exists(pid: Pid) -> bool {
 /// `ppid_map`, plus the creation time for the PID-reuse filter of `children()`).
 /// Processes that vanish are skipped; EACCES is AccessDenied.
 pub(crate) fn ppid_map() -> Result<Vec<PpidEntry>> {
-    let root = crate::sys::procfs_root();
-    let boot = crate::sys::cache::boot_time()?;
+    let root = crate::sys::roots::procfs_root();
+    let boot = crate::sys::cache::boot_time(super::host::boot_time)?;
     let ticks = clock_ticks();
     let mut out = Vec::new();
     for pid in pids_under(&root)? {

@@ -4,7 +4,7 @@
 use std::io;
 
 use super::errors::os_error;
-use crate::sys::Proc;
+use super::handle::Proc;
 use crate::types::process::{IoNice, IoPriorityClass, Pid, Resource, Rlimit, RLIM_INFINITY};
 use crate::{Error, Result};
 
@@ -76,8 +76,7 @@ fn from_psutil(v: i64) -> Result<libc::rlim_t> {
 }
 
 fn resource_raw(r: Resource) -> Result<libc::__rlimit_resource_t> {
-    let raw =
-        super::rlimit_raw(r).ok_or_else(|| Error::unsupported(format!("{} on Linux", r.name())))?;
+    let raw = rlimit_raw(r).ok_or_else(|| Error::unsupported(format!("{} on Linux", r.name())))?;
     // Small non-negative constants: the cast is lossless.
     Ok(raw as libc::__rlimit_resource_t)
 }
@@ -181,4 +180,29 @@ pub(crate) fn set_cpu_affinity(p: &mut Proc, cpus: &[u32]) -> Result<()> {
         return Err(os_error(err, "sched_setaffinity"));
     }
     Ok(())
+}
+
+/// The kernel's number for a resource, None for resources Linux lacks.
+pub(crate) fn rlimit_raw(r: Resource) -> Option<i32> {
+    // The libc constants' integer type differs between glibc and musl; every value
+    // is a small non-negative number.
+    Some(match r {
+        Resource::As => libc::RLIMIT_AS as i32,
+        Resource::Core => libc::RLIMIT_CORE as i32,
+        Resource::Cpu => libc::RLIMIT_CPU as i32,
+        Resource::Data => libc::RLIMIT_DATA as i32,
+        Resource::Fsize => libc::RLIMIT_FSIZE as i32,
+        Resource::Locks => libc::RLIMIT_LOCKS as i32,
+        Resource::Memlock => libc::RLIMIT_MEMLOCK as i32,
+        Resource::Msgqueue => libc::RLIMIT_MSGQUEUE as i32,
+        Resource::Nice => libc::RLIMIT_NICE as i32,
+        Resource::Nofile => libc::RLIMIT_NOFILE as i32,
+        Resource::Nproc => libc::RLIMIT_NPROC as i32,
+        Resource::Rss => libc::RLIMIT_RSS as i32,
+        Resource::Rtprio => libc::RLIMIT_RTPRIO as i32,
+        Resource::Rttime => libc::RLIMIT_RTTIME as i32,
+        Resource::Sigpending => libc::RLIMIT_SIGPENDING as i32,
+        Resource::Stack => libc::RLIMIT_STACK as i32,
+        Resource::Swap | Resource::Sbsize | Resource::Npts => return None,
+    })
 }

@@ -79,7 +79,7 @@ fn file(prefix: &Path, suffix: &str) -> PathBuf {
 
 /// Temperatures by chip name: hwmon `temp*_input` (m°C), else thermal zones.
 pub(crate) fn sensors_temperatures() -> Result<BTreeMap<String, Vec<Temperature>>> {
-    let sys = crate::sys::sysfs_root();
+    let sys = crate::sys::roots::sysfs_root();
     let mut dirs = hwmon_dirs(&sys, false);
     dirs.extend(hwmon_dirs(&sys, true));
     let mut out: BTreeMap<String, Vec<Temperature>> = BTreeMap::new();
@@ -164,7 +164,7 @@ fn trip_points(zone: &Path) -> Vec<PathBuf> {
 
 /// Fans by chip name: hwmon `fan*_input` (RPM).
 pub(crate) fn sensors_fans() -> Result<BTreeMap<String, Vec<Fan>>> {
-    let sys = crate::sys::sysfs_root();
+    let sys = crate::sys::roots::sysfs_root();
     let mut found = prefixes(&hwmon_dirs(&sys, false), "fan");
     if found.is_empty() {
         found = prefixes(&hwmon_dirs(&sys, true), "fan");
@@ -188,7 +188,7 @@ pub(crate) fn sensors_fans() -> Result<BTreeMap<String, Vec<Fan>>> {
 /// The first battery (`BAT*` or `*battery*`, smallest name) of
 /// `/sys/class/power_supply`, with psutil's formulas (`rpsutil_parse::linux::sysfs`).
 pub(crate) fn sensors_battery() -> Result<Option<Battery>> {
-    let sys = crate::sys::sysfs_root();
+    let sys = crate::sys::roots::sysfs_root();
     let supplies = sys.join("class/power_supply");
     let mut names: Vec<String> = sorted_entries(&supplies)
         .iter()

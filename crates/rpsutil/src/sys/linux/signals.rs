@@ -7,7 +7,7 @@
 //! time has a resolution of one clock tick (10 ms): a pid recycled within the same
 //! tick passes that check. Since Linux 6.9 a pidfd lives on pidfs, whose inode
 //! number is unique per process for the life of the system (64-bit kernels;
-//! `fs/pidfs.c`). [`Identity`] keeps both: the start ticks, and the pidfs inode read
+//! `fs/pidfs.c`). `Identity` keeps both: the start ticks, and the pidfs inode read
 //! when the handle is made (open, `fstat`, close: no descriptor is held). Before a
 //! signal the pidfd is opened, its inode compared, and the signal sent through that
 //! same pidfd, so no other process can receive it. Older kernels (pidfds on
@@ -21,20 +21,11 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use super::errors::os_error;
+use super::handle::Proc;
 use crate::sys::posix::{poll_wait, raw_pid, timed_out, waitpid, WaitOutcome};
-use crate::sys::Proc;
+use crate::sys::records::Identity;
 use crate::types::process::{ExitCode, Pid};
 use crate::{Error, Result};
-
-/// What tells this process apart from any other that has had or will have its pid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct Identity {
-    /// stat field 22: clock ticks after boot.
-    start_ticks: u64,
-    /// The pidfs inode of the process, None where pidfs is not available (kernels
-    /// before 6.9, 32-bit, a procfs root other than `/proc`, a thread id).
-    pidfs_inode: Option<u64>,
-}
 
 /// `PIDFS_MAGIC` (`include/uapi/linux/magic.h`).
 const PIDFS_MAGIC: i64 = 0x5049_4446;
@@ -117,10 +108,7 @@ pub(crate) fn identity(p: &mut Proc<'_>) -> Result<Identity> {
         Some(fd) => Some(inode_of(fd).map_err(|e| os_error(e, "fstat(pidfd)"))?),
         None => None,
     };
-    Ok(Identity {
-        start_ticks,
-        pidfs_inode,
-    })
+    Ok(Identity::new(start_ticks, pidfs_inode))
 }
 
 fn reused(pid: Pid) -> Error {
@@ -137,7 +125,7 @@ fn reused(pid: Pid) -> Error {
 pub(crate) fn send_signal(p: &mut Proc<'_>, expected: &Identity, sig: i32) -> Result<()> {
     let raw = raw_pid(p.pid)?;
     let fd = pidfd_open(raw).map_err(|e| os_error(e, "pidfd_open"))?;
-    if let (Some(fd), Some(want)) = (&fd, expected.pidfs_inode) {
+    if let (Some(fd), Some(want)) = (&fd, expected.exact()) {
         if inode_of(fd).map_err(|e| os_error(e, "fstat(pidfd)"))? != want {
             return Err(reused(p.pid));
         }
@@ -145,7 +133,7 @@ pub(crate) fn send_signal(p: &mut Proc<'_>, expected: &Identity, sig: i32) -> Re
     // The stat record is read fresh: a oneshot's cached one may predate the reuse.
     let path = super::files::pid_path(p.root(), p.pid, "stat");
     match super::files::with_file(&path, rpsutil_parse::linux::stat::parse_stat) {
-        Ok(Ok(now)) if now.starttime != expected.start_ticks => return Err(reused(p.pid)),
+        Ok(Ok(now)) if now.starttime != expected.start() => return Err(reused(p.pid)),
         Ok(Ok(_)) => {}
         Ok(Err(e)) => return Err(super::files::parse_error(&path, e)),
         Err(_) => return Err(Error::no_such_process(p.pid)),

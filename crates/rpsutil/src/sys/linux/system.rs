@@ -7,7 +7,7 @@ use crate::{Error, Result};
 
 /// `MemTotal` of `/proc/meminfo`, in bytes.
 pub(crate) fn total_memory() -> Result<u64> {
-    let path = crate::sys::procfs_root().join("meminfo");
+    let path = crate::sys::roots::procfs_root().join("meminfo");
     let [total] = parse_file(&path, |d| meminfo::meminfo_values(d, ["MemTotal"]))?;
     total.ok_or_else(|| Error::Parse {
         path: path.display().to_string(),

@@ -11,7 +11,8 @@ pub(crate) mod users;
 use std::io;
 use std::time::{Duration, Instant};
 
-use crate::sys::{LoadAvg, Proc};
+use crate::sys::proc::Proc;
+use crate::sys::records::LoadAvg;
 use crate::types::process::{ExitCode, Pid};
 use crate::{Error, Result};
 
@@ -110,7 +111,7 @@ pub(crate) fn waitpid(pid: libc::pid_t, nohang: bool) -> io::Result<WaitOutcome>
 }
 
 /// `setpriority(PRIO_PROCESS, pid, value)`; the kernel clamps to its range.
-pub(crate) fn set_nice(p: &mut Proc<'_>, value: i32) -> Result<()> {
+pub(crate) fn set_nice<H, C>(p: &mut Proc<'_, H, C>, value: i32) -> Result<()> {
     let pid = raw_pid(p.pid)?;
     // SAFETY: plain integer arguments.
     if unsafe { libc::setpriority(libc::PRIO_PROCESS as _, pid as _, value) } == 0 {

@@ -4,7 +4,7 @@ use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use crate::sys::DiskUsageRaw;
+use crate::sys::records::DiskUsageRaw;
 use crate::{Error, Result};
 
 /// total = blocks × frsize, free = bavail × frsize (what unprivileged users can

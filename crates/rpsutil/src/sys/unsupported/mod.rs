@@ -1,16 +1,19 @@
 //! The backend of an OS without one yet, and the starting point of every new
-//! backend: the contract's functions ([`super::contract::defaults`]), each answering
+//! backend: the contract's functions (`defaults.rs`, from `sys/contract.rs`), each answering
 //! [`Error::Unsupported`], plus the non-function items of the contract.
 //!
 //! A new backend begins with `pub(crate) use crate::sys::unsupported::*;` and
 //! re-exports by name what it has written (see docs/DEVGUIDE.md, "Add a backend").
 
+mod defaults;
+
 use crate::types::process::{Pid, Resource};
 use crate::Error;
 
-use super::Proc;
+pub(crate) use defaults::*;
 
-pub(crate) use super::contract::defaults::*;
+/// The process argument of this backend's functions.
+pub(crate) type Proc<'a> = crate::sys::proc::Proc<'a, Handle, RawCache>;
 
 /// No per-process context.
 #[derive(Debug)]
@@ -27,17 +30,18 @@ impl Handle {
 #[derive(Default, Debug)]
 pub(crate) struct RawCache;
 
-/// No identity beyond the pid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct Identity;
-
 /// Errors pass through unchanged.
-pub(crate) fn translate(err: Error, _p: &mut Proc<'_>) -> Error {
+pub(crate) fn translate<H, C>(err: Error, _p: &mut crate::sys::proc::Proc<'_, H, C>) -> Error {
     err
 }
 
 /// No process is known to exist.
 pub(crate) fn pid_exists(_pid: Pid) -> bool {
+    false
+}
+
+/// Nothing is implemented.
+pub(crate) fn implements(_name: &str) -> bool {
     false
 }
 
