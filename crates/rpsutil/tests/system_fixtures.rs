@@ -1,7 +1,7 @@
 //! Layer 2: the system-wide API against fixture trees (`tests/fixtures/system/`, see
 //! the README there) through `set_procfs_path` / `set_sysfs_path`. Every expected
 //! value is computed here from the fixture text with psutil 7.2.2's rules
-//! (../shared/reference/psutil-linux-semantics.md §4-8), never copied from rpsutil.
+//! (psutil 7.2.2's `_pslinux.py` formulas), never copied from rpsutil.
 //!
 //! The roots are global to this test binary, so everything runs in one `#[test]`,
 //! in order.
