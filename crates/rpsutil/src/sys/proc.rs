@@ -7,6 +7,8 @@ use crate::types::process::Pid;
 /// cache `C` while one is active. Each backend names its own as `imp::Proc<'a>` =
 /// `Proc<'a, imp::Handle, imp::RawCache>`; every per-process function of the contract
 /// takes `&mut imp::Proc`.
+// Unread where no backend has process functions yet (the unsupported backend).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) struct Proc<'a, H, C> {
     /// The process id.
     pub(crate) pid: Pid,

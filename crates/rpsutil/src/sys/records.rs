@@ -21,6 +21,7 @@ pub(crate) struct Identity {
 
 impl Identity {
     /// An identity from the start time and, where the OS has one, a unique number.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub(crate) fn new(start: u64, exact: Option<u64>) -> Identity {
         Identity { start, exact }
     }

@@ -51,6 +51,7 @@ pub fn set_sysfs_path(path: impl Into<PathBuf>) {
     write_root(&SYSFS_ROOT, path)
 }
 
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) fn procfs_root() -> Arc<Path> {
     read_root(&PROCFS_ROOT, "/proc")
 }

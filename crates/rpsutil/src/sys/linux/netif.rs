@@ -32,6 +32,12 @@ struct EthtoolCmd {
     reserved: [u32; 2],
 }
 
+// `struct ethtool_cmd` is 44 bytes (include/uapi/linux/ethtool.h); a layout mistake
+// here would make the kernel read or write past the struct.
+const _: () = assert!(std::mem::size_of::<EthtoolCmd>() == 44);
+const _: () = assert!(std::mem::offset_of!(EthtoolCmd, speed) == 12);
+const _: () = assert!(std::mem::offset_of!(EthtoolCmd, speed_hi) == 28);
+
 const ETHTOOL_GSET: u32 = 1;
 const DUPLEX_HALF: u8 = 0;
 const DUPLEX_FULL: u8 = 1;

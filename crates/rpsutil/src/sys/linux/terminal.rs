@@ -4,39 +4,14 @@
 //! interpreter, so terminals opened later are never found (its bug #2830). Here
 //! pseudo-terminals are computed from the device number directly (Unix98 PTYs have
 //! majors 136-143, minor = pts number modulo 256, `Documentation/admin-guide/devices.txt`),
-//! and the map of the other devices is rebuilt when a number is not in it.
-
-use std::collections::HashMap;
-use std::os::unix::fs::MetadataExt;
-use std::sync::Mutex;
-
-static TTY_MAP: Mutex<Option<HashMap<u64, String>>> = Mutex::new(None);
+//! and the other devices are looked up in the POSIX terminal map
+//! (`sys::posix::terminal`), rebuilt when a number is not in it.
 
 /// Major and minor of the kernel's encoding: `minor&0xff | major<<8 | (minor&~0xff)<<12`.
 fn split_dev(tty_nr: u64) -> (u64, u64) {
     let major = (tty_nr >> 8) & 0xfff;
     let minor = (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00);
     (major, minor)
-}
-
-fn scan_dev() -> HashMap<u64, String> {
-    let mut map = HashMap::new();
-    for dir in ["/dev", "/dev/pts"] {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        for e in entries.filter_map(|e| e.ok()) {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if dir == "/dev" && !name.starts_with("tty") {
-                continue;
-            }
-            if let Ok(md) = e.metadata() {
-                map.insert(md.rdev(), format!("{dir}/{name}"));
-            }
-        }
-    }
-    map
 }
 
 /// The device path of terminal `tty_nr`, None for 0 (no terminal) or an unknown device.
@@ -55,14 +30,7 @@ pub(crate) fn device_path(tty_nr: i64) -> Option<String> {
     }
     // st_rdev (glibc's makedev) equals the kernel encoding for these small numbers.
     let rdev = libc::makedev(major as u32, minor as u32);
-    let mut guard = TTY_MAP.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(found) = guard.as_ref().and_then(|m| m.get(&rdev)) {
-        return Some(found.clone());
-    }
-    let fresh = scan_dev();
-    let found = fresh.get(&rdev).cloned();
-    *guard = Some(fresh);
-    found
+    crate::sys::posix::terminal::device_name(rdev)
 }
 
 #[cfg(test)]

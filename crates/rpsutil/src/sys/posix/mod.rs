@@ -6,6 +6,7 @@
 
 pub(crate) mod ifaddrs;
 pub(crate) mod statvfs;
+pub(crate) mod terminal;
 pub(crate) mod users;
 
 use std::io;
