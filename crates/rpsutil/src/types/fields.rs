@@ -274,29 +274,7 @@ pub fn fields(name: &str, os: Os) -> Option<&'static [&'static str]> {
             Freebsd | Openbsd | Netbsd => PMEM_BSD,
             Sunos | Aix => RSS_VMS,
         },
-        "pfullmem" => match os {
-            Linux => &[
-                "rss", "vms", "shared", "text", "lib", "data", "dirty", "uss", "pss", "swap",
-            ],
-            Windows => &[
-                "rss",
-                "vms",
-                "num_page_faults",
-                "peak_wset",
-                "wset",
-                "peak_paged_pool",
-                "paged_pool",
-                "peak_nonpaged_pool",
-                "nonpaged_pool",
-                "pagefile",
-                "peak_pagefile",
-                "private",
-                "uss",
-            ],
-            Macos => &["rss", "vms", "pfaults", "pageins", "uss"],
-            Freebsd | Openbsd | Netbsd => PMEM_BSD,
-            Sunos | Aix => RSS_VMS,
-        },
+        "pfullmem" => return pfullmem(os),
         "pmmap_grouped" => match os {
             Linux => &[
                 "path",
@@ -316,35 +294,7 @@ pub fn fields(name: &str, os: Os) -> Option<&'static [&'static str]> {
             Sunos => &["path", "rss", "anonymous", "locked"],
             Macos | Openbsd | Netbsd | Aix => return None,
         },
-        "pmmap_ext" => match os {
-            Linux => &[
-                "addr",
-                "perms",
-                "path",
-                "rss",
-                "size",
-                "pss",
-                "shared_clean",
-                "shared_dirty",
-                "private_clean",
-                "private_dirty",
-                "referenced",
-                "anonymous",
-                "swap",
-            ],
-            Windows => &["addr", "perms", "path", "rss"],
-            Freebsd => &[
-                "addr",
-                "perms",
-                "path",
-                "rss",
-                "private",
-                "ref_count",
-                "shadow_count",
-            ],
-            Sunos => &["addr", "perms", "path", "rss", "anonymous", "locked"],
-            Macos | Openbsd | Netbsd | Aix => return None,
-        },
+        "pmmap_ext" => return pmmap_ext(os),
         "popenfile" => match os {
             Linux => &["path", "fd", "position", "mode", "flags"],
             _ => &["path", "fd"],
@@ -391,6 +341,43 @@ pub fn fields(name: &str, os: Os) -> Option<&'static [&'static str]> {
     })
 }
 
+/// `a` followed by `b`, made once per OS and kept for the program's life (eight
+/// small slices at most per caller).
+fn joined(
+    cache: &'static [std::sync::OnceLock<Option<&'static [&'static str]>>; 8],
+    os: Os,
+    a: Option<&'static [&'static str]>,
+    b: &[&'static str],
+) -> Option<&'static [&'static str]> {
+    let i = Os::ALL.iter().position(|o| *o == os).unwrap_or(0);
+    *cache[i].get_or_init(|| {
+        let a = a?;
+        let v: Vec<&'static str> = a.iter().chain(b).copied().collect();
+        Some(Box::leak(v.into_boxed_slice()))
+    })
+}
+
+/// psutil's `pfullmem`: `pmem` plus the OS's extra fields (`uss`, and `pss`, `swap` on
+/// Linux); the same as `pmem` on the other OSes.
+fn pfullmem(os: Os) -> Option<&'static [&'static str]> {
+    static CACHE: [std::sync::OnceLock<Option<&'static [&'static str]>>; 8] =
+        [const { std::sync::OnceLock::new() }; 8];
+    let extra: &[&str] = match os {
+        Os::Linux => &["uss", "pss", "swap"],
+        Os::Windows | Os::Macos => &["uss"],
+        _ => &[],
+    };
+    joined(&CACHE, os, fields("pmem", os), extra)
+}
+
+/// psutil's `pmmap_ext`: `addr`, `perms`, then the `pmmap_grouped` fields.
+fn pmmap_ext(os: Os) -> Option<&'static [&'static str]> {
+    static CACHE: [std::sync::OnceLock<Option<&'static [&'static str]>>; 8] =
+        [const { std::sync::OnceLock::new() }; 8];
+    let grouped = fields("pmmap_grouped", os)?;
+    joined(&CACHE, os, Some(&["addr", "perms"]), grouped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,6 +403,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn derived_rows() {
+        assert_eq!(
+            fields("pfullmem", Os::Linux).unwrap(),
+            ["rss", "vms", "shared", "text", "lib", "data", "dirty", "uss", "pss", "swap"]
+        );
+        assert_eq!(fields("pfullmem", Os::Windows).unwrap().len(), 13);
+        assert_eq!(fields("pfullmem", Os::Freebsd), fields("pmem", Os::Freebsd));
+        assert_eq!(
+            fields("pmmap_ext", Os::Windows).unwrap(),
+            ["addr", "perms", "path", "rss"]
+        );
+        assert_eq!(fields("pmmap_ext", Os::Macos), None);
     }
 
     #[test]
