@@ -373,8 +373,9 @@ pub(crate) fn open_files(p: &mut Proc) -> Result<Vec<OpenFile>> {
         match std::fs::metadata(&target) {
             Ok(m) if m.is_file() => {}
             Ok(_) => continue,
+            // EACCES/EPERM become AccessDenied in `translate`.
             Err(e) if matches!(e.raw_os_error(), Some(libc::EACCES) | Some(libc::EPERM)) => {
-                return Err(Error::access_denied(p.pid))
+                return Err(os_error(e, &target))
             }
             Err(_) => continue,
         }

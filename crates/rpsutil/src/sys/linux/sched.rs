@@ -5,12 +5,10 @@ use std::io;
 
 use super::errors::os_error;
 use super::handle::Proc;
-use crate::types::process::{IoNice, IoPriorityClass, Pid, Resource, Rlimit, RLIM_INFINITY};
+use crate::sys::posix::raw_pid;
+use crate::types::process::{IoNice, IoPriorityClass, Resource, Rlimit, RLIM_INFINITY};
 use crate::{Error, Result};
 
-fn raw_pid(pid: Pid) -> Result<libc::pid_t> {
-    libc::pid_t::try_from(pid).map_err(|_| Error::no_such_process(pid))
-}
 
 // ioprio_set(2): IOPRIO_WHO_PROCESS = 1, the class in bits 13.., the level below.
 const IOPRIO_WHO_PROCESS: libc::c_long = 1;
