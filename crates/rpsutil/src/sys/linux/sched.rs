@@ -9,7 +9,6 @@ use crate::sys::posix::raw_pid;
 use crate::types::process::{IoNice, IoPriorityClass, Resource, Rlimit, RLIM_INFINITY};
 use crate::{Error, Result};
 
-
 // ioprio_set(2): IOPRIO_WHO_PROCESS = 1, the class in bits 13.., the level below.
 const IOPRIO_WHO_PROCESS: libc::c_long = 1;
 const IOPRIO_CLASS_SHIFT: i32 = 13;
