@@ -189,6 +189,12 @@ impl Process {
         }
     }
 
+    /// The start-time part of the identity: equality and hashing use (pid, start
+    /// time), as psutil's (pid, create time); the exact part guards the calls.
+    fn start(&self) -> Option<u64> {
+        self.inner.identity.map(|i| i.start())
+    }
+
     /// True once `is_running` saw this handle's pid taken by another process.
     pub(crate) fn is_known_reused(&self) -> bool {
         self.inner.reused.load(Ordering::Relaxed)
@@ -232,17 +238,16 @@ impl Process {
         if self.inner.gone.load(Ordering::Relaxed) || self.inner.reused.load(Ordering::Relaxed) {
             return false;
         }
-        // Inside a oneshot the identity is checked against the stat record of this
-        // oneshot (psutil reads stat again; the record is just as fresh here).
-        match self.raw_call(imp::identity) {
-            Ok(now) => {
-                if self.inner.identity.is_some_and(|s| s != now) {
-                    // Tables holding this handle see the flag and replace it.
-                    self.inner.reused.store(true, Ordering::Relaxed);
-                    false
-                } else {
-                    true
-                }
+        let same = match self.inner.identity {
+            Some(id) => self.raw_call(|p| imp::same_process(p, &id)),
+            None => self.raw_call(imp::identity).map(|_| true),
+        };
+        match same {
+            Ok(true) => true,
+            Ok(false) => {
+                // Tables holding this handle see the flag and replace it.
+                self.inner.reused.store(true, Ordering::Relaxed);
+                false
             }
             Err(e) if e.is_zombie() => true,
             Err(e) if e.is_no_such_process() => {
@@ -843,7 +848,7 @@ fn is_executable(path: &Path) -> bool {
 
 impl PartialEq for Process {
     fn eq(&self, other: &Self) -> bool {
-        self.inner.pid == other.inner.pid && self.inner.identity == other.inner.identity
+        self.inner.pid == other.inner.pid && self.start() == other.start()
     }
 }
 
@@ -852,7 +857,7 @@ impl Eq for Process {}
 impl Hash for Process {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.inner.pid.hash(state);
-        self.inner.identity.hash(state);
+        self.start().hash(state);
     }
 }
 

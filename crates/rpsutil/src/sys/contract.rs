@@ -62,6 +62,10 @@ macro_rules! contract_list {
         process fn identity() -> Result<Identity>;
         /// When the process started, seconds since the epoch.
         process fn create_time() -> Result<f64>;
+        /// True if the process with this pid is still `expected`, false if the pid
+        /// was reused; NoSuchProcess if there is no process with the pid. Exact
+        /// where the identity is (see `sys::records::Identity`).
+        process fn same_process(expected: &Identity) -> Result<bool>;
         /// The name as the OS keeps it (POSIX kernels truncate it; see
         /// `TRUNCATED_NAME_FIXUP`).
         process fn name() -> Result<String>;

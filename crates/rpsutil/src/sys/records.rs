@@ -6,7 +6,7 @@ use crate::types::net::NetIoCounters;
 use crate::types::process::Pid;
 
 /// What tells a process apart from every other that had or will have its pid:
-/// opaque to the public layer, compared with `==`.
+/// opaque to the public layer, checked by the backend's `same_process`.
 ///
 /// `start` is the start time in the OS's finest unit (Linux: clock ticks after boot;
 /// Windows: the FILETIME creation time), psutil's identity. `exact`, where the OS
@@ -27,7 +27,6 @@ impl Identity {
     }
 
     /// The start time in the backend's unit.
-    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub(crate) fn start(&self) -> u64 {
         self.start
     }

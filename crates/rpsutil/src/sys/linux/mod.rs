@@ -41,7 +41,9 @@ pub(crate) use sched::{
     cpu_affinity, ionice, rlimit, rlimit_raw, set_cpu_affinity, set_ionice, set_rlimit,
 };
 pub(crate) use sensors::{sensors_battery, sensors_fans, sensors_temperatures};
-pub(crate) use signals::{identity, kill, resume, send_signal, suspend, terminate, wait};
+pub(crate) use signals::{
+    identity, kill, resume, same_process, send_signal, suspend, terminate, wait,
+};
 pub(crate) use system::total_memory;
 
 pub(crate) use crate::sys::posix::{getloadavg, set_nice};

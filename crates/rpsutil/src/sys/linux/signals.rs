@@ -5,13 +5,14 @@
 //!
 //! **Identity.** psutil tells processes apart by (pid, start time), and the start
 //! time has a resolution of one clock tick (10 ms): a pid recycled within the same
-//! tick passes that check. Since Linux 6.9 a pidfd lives on pidfs, whose inode
-//! number is unique per process for the life of the system (64-bit kernels;
-//! `fs/pidfs.c`). `Identity` keeps both: the start ticks, and the pidfs inode read
-//! when the handle is made (open, `fstat`, close: no descriptor is held). Before a
-//! signal the pidfd is opened, its inode compared, and the signal sent through that
-//! same pidfd, so no other process can receive it. Older kernels (pidfds on
-//! anon_inode, one inode for all) fall back to the start time alone.
+//! tick passes that check. That can only happen to a process that ended within its
+//! own start tick, so a handle made after the start tick of its process is exact with
+//! the start time alone. For a handle made within that tick, `Identity` also keeps
+//! the pidfs inode of the process (Linux 6.9+, 64-bit: unique per process for the
+//! life of the system, `fs/pidfs.c`), read with open, `fstat`, close: no descriptor
+//! is held. Before a signal the pidfd is opened, its inode compared and the signal
+//! sent through that same pidfd, so no other process can receive it. Older kernels
+//! fall back to the start time alone.
 
 use std::io;
 use std::mem::MaybeUninit;
@@ -98,17 +99,65 @@ fn open_for_identity(p: &Proc<'_>) -> Result<Option<OwnedFd>> {
     pidfd_open(raw_pid(p.pid)?).map_err(|e| os_error(e, "pidfd_open"))
 }
 
-/// The identity of the process now: the pidfd is opened before stat is read, so
-/// both belong to the same process (while the pidfd is open the pid cannot be
-/// reused by another process).
+/// The identity of the process now.
+///
+/// The start time is exact for every process that was seen alive after its start
+/// tick had passed: a process that takes its pid later must start after it ended,
+/// so in a later tick. Only a process younger than that (its start tick not yet
+/// over when stat is read) could share its start tick with a successor; for those
+/// the pidfs inode is read too (the pidfd opened before stat is read, so both belong
+/// to the same process). So a scan of long-running processes opens no pidfd.
 pub(crate) fn identity(p: &mut Proc<'_>) -> Result<Identity> {
-    let fd = open_for_identity(p)?;
     let start_ticks = p.stat()?.starttime;
+    if !uses_pidfs(p) || !started_in_current_tick(start_ticks) {
+        return Ok(Identity::new(start_ticks, None));
+    }
+    let fd = open_for_identity(p)?;
+    // Stat again, after the pidfd pinned the process.
+    let path = super::files::pid_path(p.root(), p.pid, "stat");
+    let start_ticks = match super::files::with_file(&path, rpsutil_parse::linux::stat::parse_stat) {
+        Ok(Ok(s)) => s.starttime,
+        Ok(Err(e)) => return Err(super::files::parse_error(&path, e)),
+        Err(e) => return Err(os_error(e, &path)),
+    };
     let pidfs_inode = match &fd {
         Some(fd) => Some(inode_of(fd).map_err(|e| os_error(e, "fstat(pidfd)"))?),
         None => None,
     };
     Ok(Identity::new(start_ticks, pidfs_inode))
+}
+
+/// True unless the boot-time clock is already two ticks past `start_ticks` (stat's
+/// start time is `CLOCK_BOOTTIME` in clock ticks since Linux 5.5; pidfs needs 6.9).
+/// One tick of margin covers the rounding of both values.
+fn started_in_current_tick(start_ticks: u64) -> bool {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid clock id and a writable timespec.
+    if unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) } != 0 {
+        return true; // unknown: take the exact path
+    }
+    let now_ticks = (ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9) * crate::sys::posix::clock_ticks();
+    now_ticks < start_ticks as f64 + 2.0
+}
+
+/// True if the process is still `expected`: same start time, and the same pidfs
+/// inode when `expected` has one. A oneshot's cached stat record serves the start
+/// time (psutil reads stat again; the record is just as fresh there).
+pub(crate) fn same_process(p: &mut Proc<'_>, expected: &Identity) -> Result<bool> {
+    if p.stat()?.starttime != expected.start() {
+        return Ok(false);
+    }
+    let Some(want) = expected.exact() else {
+        return Ok(true);
+    };
+    match pidfd_open(raw_pid(p.pid)?).map_err(|e| os_error(e, "pidfd_open"))? {
+        Some(fd) => Ok(inode_of(&fd).map_err(|e| os_error(e, "fstat(pidfd)"))? == want),
+        // No pidfd now (fd limit, sandbox): the start time is all there is.
+        None => Ok(true),
+    }
 }
 
 fn reused(pid: Pid) -> Error {
