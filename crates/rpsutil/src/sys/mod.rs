@@ -1,8 +1,9 @@
 //! The backends, one per OS, behind one contract ([`contract`]), and the settable
 //! `/proc` and `/sys` roots.
 //!
-//! `sys::imp` is the backend of the OS being built: `linux`, or `unsupported` (every
-//! call answers `Unsupported`) where none is written yet. The public layer (`process`,
+//! `sys::imp` is the backend of the OS being built: `linux`, `windows` (system-wide
+//! functions so far), or `unsupported` (every call answers `Unsupported`) where none
+//! is written yet. The public layer (`process`,
 //! `cpu`, `net`...) calls only `imp::*` functions listed in `contract.rs`, with the
 //! named structs defined here; backends depend on `crate::types`, never on the
 //! public facades. `posix` holds what every POSIX backend shares.
@@ -23,7 +24,7 @@ pub(crate) mod contract;
 pub(crate) mod posix;
 
 // The defaults every backend starts from; the backend itself where none is written.
-#[cfg_attr(target_os = "linux", allow(dead_code))]
+#[cfg_attr(any(target_os = "linux", windows), allow(dead_code))]
 pub(crate) mod unsupported;
 
 #[cfg(target_os = "linux")]
@@ -31,12 +32,19 @@ pub(crate) mod linux;
 #[cfg(target_os = "linux")]
 pub(crate) use linux as imp;
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(windows)]
+pub(crate) mod windows;
+#[cfg(windows)]
+pub(crate) use windows as imp;
+
+#[cfg(not(any(target_os = "linux", windows)))]
 pub(crate) use unsupported as imp;
 
 /// One process as a backend call sees it: the pid, the backend's per-process context
 /// (made once per `Process` by `imp::Handle::open`), and the `oneshot` cache while
 /// one is active. Every per-process function of the contract takes `&mut Proc`.
+// The Windows backend has no per-process function yet.
+#[cfg_attr(windows, allow(dead_code))]
 pub(crate) struct Proc<'a> {
     /// The process id.
     pub(crate) pid: Pid,
@@ -108,6 +116,8 @@ pub(crate) mod cache {
 
     /// Boot time for processes' `create_time` (psutil re-reads it, but it only moves
     /// when the wall clock is stepped). `crate::boot_time()` reads it fresh.
+    // Unused until the Windows backend has process functions.
+    #[cfg_attr(windows, allow(dead_code))]
     pub(crate) fn boot_time() -> Result<f64> {
         static BOOT: OnceLock<f64> = OnceLock::new();
         if let Some(b) = BOOT.get() {
@@ -174,6 +184,7 @@ pub fn set_sysfs_path(path: impl Into<PathBuf>) {
     write_root(&SYSFS_ROOT, path)
 }
 
+#[cfg_attr(windows, allow(dead_code))]
 pub(crate) fn procfs_root() -> Arc<Path> {
     read_root(&PROCFS_ROOT, "/proc")
 }
