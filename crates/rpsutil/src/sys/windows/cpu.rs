@@ -12,9 +12,13 @@ use windows_sys::Win32::System::Threading::{
     GetActiveProcessorCount, GetSystemTimes, ALL_PROCESSOR_GROUPS,
 };
 
-use super::errors::last_error;
+use windows_sys::Win32::System::Power::{
+    CallNtPowerInformation, ProcessorInformation, PROCESSOR_POWER_INFORMATION,
+};
+
+use super::errors::{last_error, nt_error};
 use super::util::{filetime_secs, query_system_information, read_at, ticks_to_secs};
-use crate::types::cpu::{CpuStats, SystemCpuTimes};
+use crate::types::cpu::{CpuFreq, CpuStats, SystemCpuTimes};
 use crate::Result;
 
 /// `SYSTEM_PROCESSOR_PERFORMANCE_INFORMATION` with the fields windows-sys keeps
@@ -184,6 +188,41 @@ pub(crate) fn cpu_stats() -> Result<CpuStats> {
     })
 }
 
+/// psutil's `cpu_freq()`: `CallNtPowerInformation(ProcessorInformation)` for
+/// every CPU, of which psutil keeps the first: one entry `(CurrentMhz, 0.0,
+/// MaxMhz)` (Windows gives no minimum). A failing status is an error (psutil's
+/// `RuntimeError`).
+pub(crate) fn cpu_freq_percpu() -> Result<Vec<CpuFreq>> {
+    let n = logical().max(1) as usize;
+    // SAFETY: PROCESSOR_POWER_INFORMATION is plain data; all-zero is valid.
+    let zero: PROCESSOR_POWER_INFORMATION = unsafe { std::mem::zeroed() };
+    let mut buf = vec![zero; n];
+    let len =
+        u32::try_from(n * std::mem::size_of::<PROCESSOR_POWER_INFORMATION>()).unwrap_or(u32::MAX);
+    // SAFETY: no input buffer; buf is writable for `len` bytes.
+    let st = unsafe {
+        CallNtPowerInformation(
+            ProcessorInformation,
+            std::ptr::null(),
+            0,
+            buf.as_mut_ptr().cast(),
+            len,
+        )
+    };
+    if st != 0 {
+        return Err(nt_error(st, "CallNtPowerInformation(ProcessorInformation)"));
+    }
+    Ok(buf
+        .first()
+        .map(|p| CpuFreq {
+            current: f64::from(p.CurrentMhz),
+            min: 0.0,
+            max: f64::from(p.MaxMhz),
+        })
+        .into_iter()
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,5 +365,33 @@ mod tests {
         } else {
             assert!(s.ctx_switches > 0 && s.syscalls > 0);
         }
+    }
+
+    #[test]
+    fn freq_matches_linux_cpuinfo_under_wine() {
+        let f = crate::cpu_freq().expect("cpu_freq").expect("some");
+        let per = crate::cpu_freq_percpu().expect("percpu");
+        assert_eq!(per.len(), 1, "psutil keeps the first CPU's figures");
+        assert!(f.current > 0.0 && f.max > 0.0 && f.min == 0.0, "{f:?}");
+        let Some(info) = wine::linux_file("/proc/cpuinfo") else {
+            return;
+        };
+        // Without cpufreq in sysfs (this VM) Wine 8 takes `cpu MHz` of CPU 0 for
+        // both current and max, truncated to whole MHz.
+        if wine::linux_file("/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq").is_some() {
+            return;
+        }
+        let mhz: f64 = info
+            .lines()
+            .find(|l| l.starts_with("cpu MHz"))
+            .and_then(|l| l.split(':').nth(1))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("cpu MHz line");
+        assert!(
+            (f.current - mhz).abs() < 1.0,
+            "{} vs cpu MHz {mhz}",
+            f.current
+        );
+        assert!((f.max - mhz).abs() < 1.0, "{} vs cpu MHz {mhz}", f.max);
     }
 }

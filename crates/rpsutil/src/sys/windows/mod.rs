@@ -15,6 +15,7 @@ mod cpu;
 mod disk;
 mod errors;
 mod host;
+mod loadavg;
 mod memory;
 mod net;
 mod pdh;
@@ -24,10 +25,12 @@ mod util;
 mod wine;
 
 pub(crate) use cpu::{
-    cpu_count_cores, cpu_count_logical, cpu_stats, system_cpu_times, system_cpu_times_percpu,
+    cpu_count_cores, cpu_count_logical, cpu_freq_percpu, cpu_stats, system_cpu_times,
+    system_cpu_times_percpu,
 };
 pub(crate) use disk::{disk_partitions, disk_usage};
 pub(crate) use host::boot_time;
+pub(crate) use loadavg::getloadavg;
 pub(crate) use memory::{swap_memory, total_memory, virtual_memory};
-pub(crate) use net::{net_if_addrs, net_io_counters};
+pub(crate) use net::{net_if_addrs, net_if_stats, net_io_counters};
 pub(crate) use process::{pid_exists, pids};

@@ -5,14 +5,14 @@ use std::ptr;
 
 use windows_sys::Win32::System::Performance::{
     PdhAddEnglishCounterW, PdhCloseQuery, PdhCollectQueryData, PdhGetFormattedCounterValue,
-    PdhOpenQueryW, PDH_FMT_COUNTERVALUE, PDH_FMT_DOUBLE, PDH_HQUERY,
+    PdhOpenQueryW, PDH_FMT_COUNTERVALUE, PDH_FMT_DOUBLE, PDH_HCOUNTER, PDH_HQUERY,
 };
 
 use super::util::wide;
 use crate::{Error, Result};
 
-/// Closes the query on every path.
-struct Query(PDH_HQUERY);
+/// An open PDH query, closed when dropped.
+pub(crate) struct Query(pub(crate) PDH_HQUERY);
 
 impl Drop for Query {
     fn drop(&mut self) {
@@ -21,44 +21,62 @@ impl Drop for Query {
     }
 }
 
-fn unavailable(call: &str, path: &str, status: u32) -> Error {
+pub(crate) fn unavailable(call: &str, path: &str, status: u32) -> Error {
     Error::unsupported(format!(
         "the performance counter {path} ({call} failed with {status:#010x}; \
          performance counters may be disabled)"
     ))
 }
 
-/// The counter's value after one `PdhCollectQueryData`, as psutil's `swap_percent`:
-/// a failed collection gives 0.0; a counter that cannot be opened, added or
-/// formatted is [`Error::Unsupported`] (psutil's `RuntimeError`).
-pub(crate) fn read_once(path: &str) -> Result<f64> {
-    let mut q: PDH_HQUERY = ptr::null_mut();
-    // SAFETY: a null data source means the live counters; `q` is a valid out pointer.
-    let st = unsafe { PdhOpenQueryW(ptr::null(), 0, &mut q) };
-    if st != 0 {
-        return Err(unavailable("PdhOpenQueryW", path, st));
+impl Query {
+    /// `PdhOpenQueryW` on the live counters.
+    pub(crate) fn open(path: &str) -> Result<Query> {
+        let mut q: PDH_HQUERY = ptr::null_mut();
+        // SAFETY: a null data source means the live counters; `q` is an out pointer.
+        let st = unsafe { PdhOpenQueryW(ptr::null(), 0, &mut q) };
+        if st != 0 {
+            return Err(unavailable("PdhOpenQueryW", path, st));
+        }
+        Ok(Query(q))
     }
-    let q = Query(q);
-    let wpath = wide(OsStr::new(path));
-    let mut counter = ptr::null_mut();
-    // SAFETY: the query is open, wpath is NUL-terminated, counter is an out pointer.
-    let st = unsafe { PdhAddEnglishCounterW(q.0, wpath.as_ptr(), 0, &mut counter) };
-    if st != 0 {
-        return Err(unavailable("PdhAddEnglishCounterW", path, st));
+
+    /// `PdhAddEnglishCounterW(path)`: the counter handle.
+    pub(crate) fn add(&self, path: &str) -> Result<PDH_HCOUNTER> {
+        let wpath = wide(OsStr::new(path));
+        let mut counter = ptr::null_mut();
+        // SAFETY: the query is open, wpath is NUL-terminated, counter an out pointer.
+        let st = unsafe { PdhAddEnglishCounterW(self.0, wpath.as_ptr(), 0, &mut counter) };
+        if st != 0 {
+            return Err(unavailable("PdhAddEnglishCounterW", path, st));
+        }
+        Ok(counter)
     }
-    // SAFETY: the query is open.
-    if unsafe { PdhCollectQueryData(q.0) } != 0 {
-        return Ok(0.0);
-    }
+}
+
+/// `PdhGetFormattedCounterValue(PDH_FMT_DOUBLE)`: the value or the PDH status.
+pub(crate) fn formatted(counter: PDH_HCOUNTER) -> std::result::Result<f64, u32> {
     // SAFETY: PDH_FMT_COUNTERVALUE is plain data; all-zero is valid.
     let mut value: PDH_FMT_COUNTERVALUE = unsafe { std::mem::zeroed() };
-    // SAFETY: counter belongs to the open query; the type pointer may be null.
+    // SAFETY: counter belongs to an open query; the type pointer may be null.
     let st = unsafe {
         PdhGetFormattedCounterValue(counter, PDH_FMT_DOUBLE, ptr::null_mut(), &mut value)
     };
     if st != 0 {
-        return Err(unavailable("PdhGetFormattedCounterValue", path, st));
+        return Err(st);
     }
     // SAFETY: PDH_FMT_DOUBLE asked for the doubleValue member of the union.
     Ok(unsafe { value.Anonymous.doubleValue })
+}
+
+/// The counter's value after one `PdhCollectQueryData`, as psutil's `swap_percent`:
+/// a failed collection gives 0.0; a counter that cannot be opened, added or
+/// formatted is [`Error::Unsupported`] (psutil's `RuntimeError`).
+pub(crate) fn read_once(path: &str) -> Result<f64> {
+    let q = Query::open(path)?;
+    let counter = q.add(path)?;
+    // SAFETY: the query is open.
+    if unsafe { PdhCollectQueryData(q.0) } != 0 {
+        return Ok(0.0);
+    }
+    formatted(counter).map_err(|st| unavailable("PdhGetFormattedCounterValue", path, st))
 }
