@@ -20,6 +20,7 @@ mod memory;
 mod net;
 mod pdh;
 mod process;
+mod sensors;
 mod util;
 #[cfg(test)]
 mod wine;
@@ -28,9 +29,10 @@ pub(crate) use cpu::{
     cpu_count_cores, cpu_count_logical, cpu_freq_percpu, cpu_stats, system_cpu_times,
     system_cpu_times_percpu,
 };
-pub(crate) use disk::{disk_partitions, disk_usage};
+pub(crate) use disk::{disk_io_counters, disk_partitions, disk_usage};
 pub(crate) use host::boot_time;
 pub(crate) use loadavg::getloadavg;
 pub(crate) use memory::{swap_memory, total_memory, virtual_memory};
 pub(crate) use net::{net_if_addrs, net_if_stats, net_io_counters};
 pub(crate) use process::{pid_exists, pids};
+pub(crate) use sensors::sensors_battery;

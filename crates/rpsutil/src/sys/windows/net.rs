@@ -318,7 +318,7 @@ mod tests {
     #[test]
     fn sockaddrs_are_read_unaligned() {
         // sockaddr_in for 192.0.2.7 at an odd offset.
-        let mut b = vec![0u8; 1 + 16];
+        let mut b = [0u8; 1 + 16];
         b[1..3].copy_from_slice(&AF_INET.to_ne_bytes());
         b[5..9].copy_from_slice(&[192, 0, 2, 7]);
         // SAFETY: 16 readable bytes from offset 1.
