@@ -21,6 +21,7 @@ mod net;
 mod pdh;
 mod process;
 mod sensors;
+mod socks;
 mod util;
 #[cfg(test)]
 mod wine;
@@ -36,3 +37,4 @@ pub(crate) use memory::{swap_memory, total_memory, virtual_memory};
 pub(crate) use net::{net_if_addrs, net_if_stats, net_io_counters};
 pub(crate) use process::{pid_exists, pids};
 pub(crate) use sensors::sensors_battery;
+pub(crate) use socks::system_connections;
