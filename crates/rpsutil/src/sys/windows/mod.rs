@@ -35,6 +35,6 @@ pub(crate) use host::boot_time;
 pub(crate) use loadavg::getloadavg;
 pub(crate) use memory::{swap_memory, total_memory, virtual_memory};
 pub(crate) use net::{net_if_addrs, net_if_stats, net_io_counters};
-pub(crate) use process::{pid_exists, pids};
+pub(crate) use process::{pid_exists, pids, ppid_map};
 pub(crate) use sensors::sensors_battery;
 pub(crate) use socks::system_connections;
