@@ -138,6 +138,26 @@ mod tests {
     }
 
     #[test]
+    fn totals_agree_with_global_memory_status() {
+        use windows_sys::Win32::System::SystemInformation::{GlobalMemoryStatusEx, MEMORYSTATUSEX};
+        // SAFETY: MEMORYSTATUSEX is plain data; all-zero is valid.
+        let mut ms: MEMORYSTATUSEX = unsafe { std::mem::zeroed() };
+        ms.dwLength = std::mem::size_of::<MEMORYSTATUSEX>() as u32;
+        // SAFETY: ms is writable and dwLength set.
+        assert_ne!(unsafe { GlobalMemoryStatusEx(&mut ms) }, 0);
+        // The other documented source of the same number.
+        assert_eq!(total_memory().expect("total"), ms.ullTotalPhys);
+        let vm = virtual_memory().expect("vm");
+        // Available moves between the two calls: within 5 % of the total.
+        assert!(
+            vm.available.abs_diff(ms.ullAvailPhys) < vm.total / 20,
+            "{} vs {}",
+            vm.available,
+            ms.ullAvailPhys
+        );
+    }
+
+    #[test]
     fn public_virtual_memory() {
         let vm = crate::virtual_memory().expect("virtual_memory");
         assert!(vm.total >= vm.available && vm.cached.is_none() && vm.active.is_none());
