@@ -2,11 +2,12 @@
 //! `psutil_pid_is_running`) and `ppid_map` (`SystemProcessInformation`).
 
 use windows_sys::Win32::Foundation::{
-    CloseHandle, ERROR_ACCESS_DENIED, ERROR_INVALID_PARAMETER, STILL_ACTIVE,
+    CloseHandle, HANDLE, STILL_ACTIVE, WAIT_OBJECT_0, WAIT_TIMEOUT,
 };
 use windows_sys::Win32::System::ProcessStatus::K32EnumProcesses;
 use windows_sys::Win32::System::Threading::{
-    GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION,
+    GetExitCodeProcess, OpenProcess, WaitForSingleObject, PROCESS_QUERY_LIMITED_INFORMATION,
+    PROCESS_SYNCHRONIZE,
 };
 
 use windows_sys::Wdk::System::SystemInformation::SystemProcessInformation;
@@ -52,32 +53,55 @@ fn listed(pid: Pid) -> bool {
         .unwrap_or(false)
 }
 
-/// psutil's `pid_exists`: `OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION)`;
-/// access denied means it exists, `ERROR_INVALID_PARAMETER` that it does not;
-/// with a handle, `STILL_ACTIVE` means alive and any other exit code defers to
-/// `EnumProcesses` (an exited process can still have open handles).
-pub(crate) fn pid_exists(pid: Pid) -> bool {
-    // SAFETY: OpenProcess takes plain values; a null result is handled.
-    let h = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
-    if h.is_null() {
-        let code = std::io::Error::last_os_error().raw_os_error().unwrap_or(0) as u32;
-        return match code {
-            ERROR_ACCESS_DENIED => true,
-            ERROR_INVALID_PARAMETER => false,
-            // psutil: ERROR_SUCCESS (#1877) or another error → ask EnumProcesses.
-            _ => listed(pid),
-        };
+/// Whether the process behind an open handle is still running: `WAIT_TIMEOUT`
+/// on a zero wait (needs `SYNCHRONIZE`), else psutil's `GetExitCodeProcess ==
+/// STILL_ACTIVE`; None when neither can tell.
+fn handle_running(h: HANDLE, synchronize: bool) -> Option<bool> {
+    if synchronize {
+        // SAFETY: h is an open process handle with SYNCHRONIZE; zero timeout.
+        match unsafe { WaitForSingleObject(h, 0) } {
+            WAIT_TIMEOUT => return Some(true),
+            WAIT_OBJECT_0 => return Some(false),
+            _ => {}
+        }
     }
     let mut exit = 0u32;
-    // SAFETY: h is a valid process handle, exit a writable u32.
-    let ok = unsafe { GetExitCodeProcess(h, &mut exit) } != 0;
-    let err = std::io::Error::last_os_error().raw_os_error().unwrap_or(0) as u32;
-    // SAFETY: h came from OpenProcess and is closed once.
-    unsafe { CloseHandle(h) };
-    if !ok {
-        return err == ERROR_ACCESS_DENIED || listed(pid);
+    // SAFETY: h is an open process handle, exit a writable u32.
+    if unsafe { GetExitCodeProcess(h, &mut exit) } == 0 {
+        return None;
     }
-    exit == STILL_ACTIVE as u32 || listed(pid)
+    // An exit code of 259 looks like STILL_ACTIVE: the caller cross-checks.
+    (exit == STILL_ACTIVE as u32).then_some(true)
+}
+
+/// psutil's `pid_exists` (`psutil_pid_is_running`): open the process and ask
+/// whether it still runs; on any failure (no such pid, access denied) or an
+/// answer that cannot be trusted, the pid exists when `EnumProcesses` lists it.
+/// psutil's STILL_ACTIVE test is ambiguous for a process that exited with code
+/// 259, so a zero wait on the handle comes first (the reference's advice); Wine
+/// keeps opening an exited child's pid, which only the list corrects.
+pub(crate) fn pid_exists(pid: Pid) -> bool {
+    for (access, synchronize) in [
+        (
+            PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_SYNCHRONIZE,
+            true,
+        ),
+        (PROCESS_QUERY_LIMITED_INFORMATION, false),
+    ] {
+        // SAFETY: OpenProcess takes plain values; a null result is handled.
+        let h = unsafe { OpenProcess(access, 0, pid) };
+        if h.is_null() {
+            continue;
+        }
+        let running = handle_running(h, synchronize);
+        // SAFETY: h came from OpenProcess and is closed once.
+        unsafe { CloseHandle(h) };
+        if running == Some(true) {
+            return true;
+        }
+        break;
+    }
+    listed(pid)
 }
 
 /// 100-ns ticks since 1601 as epoch seconds (0.0 for a time before 1970, where
@@ -189,6 +213,32 @@ mod tests {
         drop(child);
         assert!(!pid_exists(pid), "pid {pid} still exists after exit");
         assert!(!pids().expect("pids").contains(&pid));
+    }
+
+    #[test]
+    fn exit_code_259_is_not_still_active() {
+        // A child that exited with 259 (= STILL_ACTIVE) while we still hold its
+        // handle: psutil's exit-code test alone would call it alive.
+        let mut child = std::process::Command::new("cmd")
+            .args(["/c", "exit 259"])
+            .spawn()
+            .expect("spawn cmd");
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(259));
+        assert!(!pid_exists(child.id()), "exited child reported alive");
+        // The exit-code test alone is fooled (what the zero wait fixes).
+        // SAFETY: plain values; the child's handle keeps the pid from reuse.
+        let h = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, child.id()) };
+        assert!(!h.is_null());
+        assert_eq!(handle_running(h, false), Some(true));
+        assert_eq!(
+            handle_running(h, true),
+            Some(true),
+            "no SYNCHRONIZE: no wait"
+        );
+        // SAFETY: h came from OpenProcess and is closed once.
+        unsafe { CloseHandle(h) };
+        drop(child);
     }
 
     #[test]
