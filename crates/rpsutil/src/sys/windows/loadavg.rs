@@ -91,8 +91,9 @@ fn start() -> Result<Sampler> {
     })
 }
 
+/// Python's `round(x, 2)` (ties to even on the decimal), as psutil rounds.
 fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    format!("{x:.2}").parse().unwrap_or(x)
 }
 
 /// The 1, 5 and 15 minute averages, rounded to 2 decimals. The first call starts

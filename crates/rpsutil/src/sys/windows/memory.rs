@@ -4,6 +4,7 @@ use windows_sys::Win32::System::ProcessStatus::{K32GetPerformanceInfo, PERFORMAN
 
 use super::errors::last_error;
 use super::pdh;
+use crate::common::percent::{round1, usage_percent};
 use crate::types::memory::{SwapMemory, VirtualMemory};
 use crate::Result;
 
@@ -23,10 +24,6 @@ fn pages(n: usize, page_size: usize) -> u64 {
     (n as u64).saturating_mul(page_size as u64)
 }
 
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
-
 /// psutil's `svmem` on Windows: total = `PhysicalTotal` pages, available = free =
 /// `PhysicalAvailable` pages, used = total − available, percent to one decimal.
 /// The Linux-only fields stay None (psutil has no others on Windows).
@@ -35,11 +32,7 @@ pub(crate) fn virtual_memory() -> Result<VirtualMemory> {
     let total = pages(pi.PhysicalTotal, pi.PageSize);
     let avail = pages(pi.PhysicalAvailable, pi.PageSize).min(total);
     let used = total - avail;
-    let percent = if total == 0 {
-        0.0
-    } else {
-        round1(used as f64 / total as f64 * 100.0)
-    };
+    let percent = usage_percent(used as f64, total as f64);
     Ok(VirtualMemory {
         total,
         available: avail,

@@ -32,6 +32,7 @@ struct Adapter {
     friendly_name: String,
     description: String,
     if_index: u32,
+    luid: u64,
     mac: Vec<u8>,
     ips: Vec<Ip>,
 }
@@ -133,6 +134,8 @@ fn walk(buf: &[u64]) -> Vec<Adapter> {
             // SAFETY: the first union member of Anonymous1 is { Length, IfIndex };
             // both views are plain u32/u64 data.
             if_index: unsafe { a.Anonymous1.Anonymous.IfIndex },
+            // SAFETY: NET_LUID_LH is a union of a u64 and bit fields over it.
+            luid: unsafe { a.Luid.Value },
             mac: a.PhysicalAddress[..maclen].to_vec(),
             ips,
         });
@@ -206,8 +209,11 @@ pub(crate) fn net_io_counters() -> Result<Vec<NicIoEntry>> {
     for a in adapters()? {
         // SAFETY: MIB_IF_ROW2 is plain data; all-zero is a valid value.
         let mut row: MIB_IF_ROW2 = unsafe { std::mem::zeroed() };
+        // The LUID is used when set (an IPv6-only adapter has IfIndex 0); psutil
+        // passes only the index.
+        row.InterfaceLuid.Value = a.luid;
         row.InterfaceIndex = a.if_index;
-        // SAFETY: row is writable, its InterfaceIndex set as GetIfEntry2 requires.
+        // SAFETY: row is writable, its LUID/index set as GetIfEntry2 requires.
         let rc = unsafe { GetIfEntry2(&mut row) };
         if rc == ERROR_FILE_NOT_FOUND {
             continue;
