@@ -35,9 +35,9 @@ fn outcome<T: Serialize>(r: rpsutil::Result<T>) -> Outcome {
     }
 }
 
-/// Calls the function or method `name` of the capability table; None for names
-/// this test cannot call (constants, and Windows services, which have no API yet).
-fn call(name: &str, me: &Process) -> Option<Outcome> {
+/// Calls the module function `name` of the capability table; None for a name this
+/// test has no call for.
+fn call_function(name: &str) -> Option<Outcome> {
     use rpsutil as r;
     Some(match name {
         "pids" => outcome(r::pids()),
@@ -49,7 +49,10 @@ fn call(name: &str, me: &Process) -> Option<Outcome> {
             }
         }
         "process_iter" => outcome(r::process_iter().map(|v| v.len())),
-        "wait_procs" => outcome(r::wait_procs(&[], None, None).map(|(g, a)| (g.len(), a.len()))),
+        "wait_procs" => outcome(Process::current().and_then(|me| {
+            r::wait_procs(&[me], Some(std::time::Duration::ZERO), None)
+                .map(|(g, a)| (g.len(), a.len()))
+        })),
         "cpu_times" => outcome(r::cpu_times()),
         "cpu_percent" => outcome(r::cpu_percent(None)),
         "cpu_times_percent" => outcome(r::cpu_times_percent(None)),
@@ -73,6 +76,17 @@ fn call(name: &str, me: &Process) -> Option<Outcome> {
         "users" => outcome(r::users()),
         "heap_info" => outcome(r::heap_info()),
         "heap_trim" => outcome(r::heap_trim()),
+        _ => return None,
+    })
+}
+
+/// Calls the `Process` method `name` on `me`; None for a name this test has no call
+/// for (the signal methods are called on a child by `signal_outcomes`).
+fn call_method(name: &str, me: &Process) -> Option<Outcome> {
+    Some(match name {
+        "cpu_times" => outcome(me.cpu_times()),
+        "cpu_percent" => outcome(me.cpu_percent(None)),
+        "net_connections" => outcome(me.net_connections(ConnKind::Inet)),
         "uids" => outcome(me.uids()),
         "gids" => outcome(me.gids()),
         "terminal" => outcome(me.terminal()),
@@ -115,16 +129,6 @@ fn call(name: &str, me: &Process) -> Option<Outcome> {
         "oneshot" => outcome(me.oneshot(|| me.ppid())),
         // Signals and waits act on a child, made by the caller of this test.
         _ => return None,
-    })
-}
-
-/// The process methods whose names clash with module functions in the table.
-fn call_method(name: &str, me: &Process) -> Option<Outcome> {
-    Some(match name {
-        "cpu_times" => outcome(me.cpu_times()),
-        "cpu_percent" => outcome(me.cpu_percent(None)),
-        "net_connections" => outcome(me.net_connections(ConnKind::Inet)),
-        _ => return call(name, me),
     })
 }
 
@@ -181,16 +185,17 @@ fn availability_matches_the_capability_table() {
         if ["win_service_iter", "win_service_get", "PROCFS_PATH"].contains(&cap.name) {
             continue;
         }
-        let got = match &me {
-            // No backend: Process::current() itself is Unsupported.
-            Err(Error::Unsupported { .. }) => Outcome::Unsupported,
-            Err(e) => panic!("Process::current(): {e}"),
-            Ok(me) => match cap.kind {
-                Kind::Method => signal_outcomes(cap.name).or_else(|| call_method(cap.name, me)),
-                Kind::Function | Kind::Constant => call(cap.name, me),
+        let got = match (cap.kind, &me) {
+            (Kind::Function | Kind::Constant, _) => call_function(cap.name),
+            // No process functions in this backend: Process::current() itself is
+            // Unsupported, and so is every method.
+            (Kind::Method, Err(Error::Unsupported { .. })) => Some(Outcome::Unsupported),
+            (Kind::Method, Err(e)) => panic!("Process::current(): {e}"),
+            (Kind::Method, Ok(me)) => {
+                signal_outcomes(cap.name).or_else(|| call_method(cap.name, me))
             }
-            .unwrap_or_else(|| panic!("the test has no call for {}", cap.name)),
-        };
+        }
+        .unwrap_or_else(|| panic!("the test has no call for {}", cap.name));
         checked += 1;
         match got {
             Outcome::Unsupported => assert!(

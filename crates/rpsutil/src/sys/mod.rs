@@ -1,7 +1,8 @@
 //! The backends, one per OS, behind one contract.
 //!
-//! `sys::imp` is the backend of the OS being built: `linux`, or `unsupported` (every
-//! call answers `Unsupported`) where none is written yet. The public layer calls only
+//! `sys::imp` is the backend of the OS being built: `linux`, `windows` (system-wide
+//! functions so far), or `unsupported` (every call answers `Unsupported`) where none
+//! is written yet. The public layer calls only
 //! the `imp::*` functions listed in [`contract`], passing the values of [`records`];
 //! backends depend on `crate::types` and on the files here, never on the public
 //! facades. `posix` holds what every POSIX backend shares.
@@ -23,7 +24,7 @@ pub(crate) mod roots;
 pub(crate) mod posix;
 
 // The defaults every backend starts from; the backend itself where none is written.
-#[cfg_attr(target_os = "linux", allow(dead_code))]
+#[cfg_attr(any(target_os = "linux", windows), allow(dead_code))]
 pub(crate) mod unsupported;
 
 #[cfg(target_os = "linux")]
@@ -31,7 +32,12 @@ pub(crate) mod linux;
 #[cfg(target_os = "linux")]
 pub(crate) use linux as imp;
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(windows)]
+pub(crate) mod windows;
+#[cfg(windows)]
+pub(crate) use windows as imp;
+
+#[cfg(not(any(target_os = "linux", windows)))]
 pub(crate) use unsupported as imp;
 
 pub use roots::{procfs_path, set_procfs_path, set_sysfs_path, sysfs_path};
