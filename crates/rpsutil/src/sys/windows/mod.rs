@@ -14,11 +14,14 @@ pub(crate) use crate::sys::unsupported::*;
 mod cpu;
 mod disk;
 mod errors;
+mod files;
 mod host;
 mod loadavg;
+mod maps;
 mod memory;
 mod net;
 mod pdh;
+mod peb;
 mod process;
 mod sensors;
 mod socks;
@@ -32,10 +35,13 @@ pub(crate) use cpu::{
     system_cpu_times_percpu,
 };
 pub(crate) use disk::{disk_io_counters, disk_partitions, disk_usage};
+pub(crate) use files::{net_connections, open_files};
 pub(crate) use host::boot_time;
 pub(crate) use loadavg::getloadavg;
+pub(crate) use maps::{memory_full_info, memory_maps};
 pub(crate) use memory::{swap_memory, total_memory, virtual_memory};
 pub(crate) use net::{net_if_addrs, net_if_stats, net_io_counters};
+pub(crate) use peb::{cmdline, cwd, environ};
 pub(crate) use process::{pid_exists, pids, ppid_map};
 pub(crate) use sensors::sensors_battery;
 pub(crate) use socks::system_connections;
