@@ -1,7 +1,7 @@
 //! `rpsutil`: classic process and system tools (ps, pstree, pidof, kill, nice,
 //! ionice, taskset, pmap, lsof, tty, free, df, netstat, ifconfig, who, uptime,
-//! iostat, sensors, cpu) built on the rpsutil library, each with `--json` output in
-//! psutil's shape (see docs: "JSON contract").
+//! iostat, sensors, cpu, winservices) built on the rpsutil library, each with
+//! `--json` output in psutil's shape (see docs: "JSON contract").
 //!
 //! This file parses the command line, runs one subcommand, and is the only place
 //! that prints errors: `rpsutil: <message>` on one line of stderr, exit status 1

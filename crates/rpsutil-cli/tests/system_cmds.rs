@@ -1489,3 +1489,19 @@ fn closed_stdout_is_not_an_error() {
         assert_eq!(err, "", "{args:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------
+// winservices
+
+#[test]
+fn winservices_says_it_is_windows_only() {
+    for args in [&["winservices"][..], &["winservices", "--json"]] {
+        let out = rpsutil(args);
+        assert_eq!(
+            out.fails_with_one_line(1),
+            "rpsutil: winservices: not supported on this OS",
+            "{args:?}"
+        );
+        assert_eq!(out.stdout, "", "{args:?}");
+    }
+}

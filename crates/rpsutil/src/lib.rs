@@ -37,6 +37,7 @@ pub mod process;
 pub mod sensors;
 mod sys;
 pub mod types;
+pub mod winservice;
 
 pub use cpu::{
     cpu_count, cpu_freq, cpu_freq_percpu, cpu_percent, cpu_percent_percpu, cpu_stats, cpu_times,
@@ -66,6 +67,9 @@ pub use sensors::{
     sensors_battery, sensors_fans, sensors_temperatures, Battery, BatteryTime, Fan, Temperature,
 };
 pub use sys::{procfs_path, set_procfs_path, set_sysfs_path, sysfs_path};
+pub use winservice::{
+    win_service_get, win_service_iter, ServiceStartType, ServiceStatus, WindowsService,
+};
 
 /// True on POSIX systems (everything but Windows).
 pub const POSIX: bool = cfg!(unix);

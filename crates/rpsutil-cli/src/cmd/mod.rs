@@ -28,6 +28,7 @@ pub mod taskset;
 pub mod tty;
 pub mod uptime;
 pub mod who;
+pub mod winservices;
 
 /// Every subcommand.
 #[derive(Debug, Subcommand)]
@@ -74,6 +75,8 @@ pub enum Command {
     Sensors(sensors::Args),
     /// CPU counts, frequency, statistics, load, times and busy percent per CPU.
     Cpu(cpu::Args),
+    /// Every Windows service, like psutil's winservices.py (Windows only).
+    Winservices(winservices::Args),
 }
 
 /// Runs one subcommand, writing its output to `out`.
@@ -100,5 +103,6 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult {
         Command::Iostat(a) => iostat::run(&a, out),
         Command::Sensors(a) => sensors::run(&a, out),
         Command::Cpu(a) => cpu::run(&a, out),
+        Command::Winservices(a) => winservices::run(&a, out),
     }
 }

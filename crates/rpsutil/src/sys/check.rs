@@ -19,6 +19,7 @@ use crate::types::process::{
     MemoryInfo, MemoryMap, OpenFile, Pid, Resource, Rlimit, Status, ThreadInfo,
 };
 use crate::types::sensors::{Battery, Fan, Temperature};
+use crate::types::winservice::WindowsService;
 use crate::{Error, Result};
 
 use super::imp;

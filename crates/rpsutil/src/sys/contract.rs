@@ -220,6 +220,15 @@ macro_rules! contract_list {
         system fn heap_info() -> Result<HeapInfo>;
         /// Returns free heap memory to the OS.
         system fn heap_trim() -> Result<()>;
+
+        // -------------------------------------------------------- Windows services
+        /// Every Win32 service with all its fields, from one SCM enumeration (plus
+        /// each service's config and description queries); an entry is an error
+        /// when its own queries fail; services deleted meanwhile are left out.
+        system fn win_service_iter() -> Result<Vec<Result<WindowsService>>>;
+        /// The service `name`: NoSuchProcess for an unknown or invalid name,
+        /// AccessDenied (no pid) when it may not be queried.
+        system fn win_service_get(name: &str) -> Result<WindowsService>;
         }
     };
 }

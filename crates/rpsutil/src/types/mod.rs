@@ -16,5 +16,6 @@ pub mod memory;
 pub mod net;
 pub mod process;
 pub mod sensors;
+pub mod winservice;
 
 pub use conn_kind::ConnKind;

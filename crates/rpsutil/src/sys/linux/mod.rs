@@ -48,7 +48,7 @@ pub(crate) use system::total_memory;
 
 pub(crate) use crate::sys::posix::{getloadavg, set_nice};
 // Windows-only in psutil.
-pub(crate) use crate::sys::unsupported::num_handles;
+pub(crate) use crate::sys::unsupported::{num_handles, win_service_get, win_service_iter};
 
 pub(crate) use handle::{Handle, Proc, RawCache};
 

@@ -21,6 +21,7 @@ use crate::types::process::{
     MemoryInfo, MemoryMap, OpenFile, Pid, Resource, Rlimit, Status, ThreadInfo,
 };
 use crate::types::sensors::{Battery, Fan, Temperature};
+use crate::types::winservice::WindowsService;
 use crate::{Error, Result};
 
 /// The error of a function this OS's backend does not have (yet).

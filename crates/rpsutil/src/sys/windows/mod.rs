@@ -24,6 +24,7 @@ mod pdh;
 mod peb;
 mod process;
 mod sensors;
+mod services;
 mod socks;
 mod users;
 mod util;
@@ -44,6 +45,7 @@ pub(crate) use net::{net_if_addrs, net_if_stats, net_io_counters};
 pub(crate) use peb::{cmdline, cwd, environ};
 pub(crate) use process::{pid_exists, pids, ppid_map};
 pub(crate) use sensors::sensors_battery;
+pub(crate) use services::{win_service_get, win_service_iter};
 pub(crate) use socks::system_connections;
 pub(crate) use users::users;
 
@@ -73,6 +75,8 @@ pub(crate) fn implements(name: &str) -> bool {
             | "sensors_battery"
             | "boot_time"
             | "users"
+            | "win_service_iter"
+            | "win_service_get"
     )
 }
 
