@@ -33,6 +33,22 @@ pub fn py_float(v: f64) -> String {
     }
 }
 
+/// One part of a tool that combines several calls: the value, or None when this OS
+/// (or Wine, or this kernel) does not have it, after one note on stderr naming the
+/// part (`rpsutil: note: swap_memory: not supported: ...`), so the tool still prints
+/// what it could read and `--json` gives the part as null. Other errors stay errors.
+pub fn part<T>(what: &str, r: rpsutil::Result<T>) -> CliResult<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e @ rpsutil::Error::Unsupported { .. }) => {
+            // A closed stderr must not stop the tool (eprintln! would panic).
+            let _ = writeln!(std::io::stderr(), "rpsutil: note: {what}: {e}");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Prints `value` as one line of JSON.
 pub fn print_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> CliResult {
     serde_json::to_writer(&mut *out, value)?;
@@ -339,6 +355,24 @@ pub fn field<T>(f: &rpsutil::Field<T>) -> Option<&T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_part_is_none_other_errors_stay() {
+        assert_eq!(part("x", Ok(5)).ok(), Some(Some(5)));
+        let missing: rpsutil::Result<u8> = Err(rpsutil::Error::Unsupported {
+            what: "swap_memory on windows".into(),
+        });
+        assert_eq!(part("swap_memory", missing).ok(), Some(None));
+        let denied: rpsutil::Result<u8> = Err(rpsutil::Error::AccessDenied {
+            pid: Some(1),
+            name: None,
+            msg: String::new(),
+        });
+        assert!(matches!(
+            part("x", denied),
+            Err(CliError::Lib(rpsutil::Error::AccessDenied { .. }))
+        ));
+    }
 
     #[test]
     fn bytes2human_matches_psutil() {

@@ -6,10 +6,12 @@
 //! [`crate::Error::Unsupported`] exactly where [`available`] is false.
 //!
 //! ```
+//! use rpsutil::capabilities::{available, Kind};
 //! // On Linux:
 //! # #[cfg(target_os = "linux")] {
-//! assert!(rpsutil::capabilities::available("ionice"));
-//! assert!(!rpsutil::capabilities::available("num_handles"));
+//! assert!(available(Kind::Method, "ionice"));
+//! assert!(!available(Kind::Method, "num_handles"));
+//! assert!(available(Kind::Function, "cpu_times"));
 //! # }
 //! ```
 
@@ -150,17 +152,26 @@ pub const PSUTIL: &[Capability] = &[
     method("as_dict", ALL8),
 ];
 
-/// True if `name` (a function, method or constant of [`PSUTIL`]) works with this
+/// True if the function, method or constant `name` of [`PSUTIL`] works with this
 /// build: psutil has it on this OS and rpsutil's backend for this OS implements it.
-/// False for unknown names and on OSes psutil does not support.
-pub fn available(name: &str) -> bool {
+/// False for unknown names and on OSes psutil does not support. (`cpu_times`,
+/// `cpu_percent` and `net_connections` are both functions and methods.)
+pub fn available(kind: Kind, name: &str) -> bool {
     let Some(os) = Os::current() else {
         return false;
     };
-    PSUTIL.iter().any(|c| c.name == name && c.in_psutil(os)) && crate::sys::imp::implements(name)
+    let implemented = match kind {
+        // The backends name methods `Process.<name>`.
+        Kind::Method => crate::sys::imp::implements(&format!("Process.{name}")),
+        Kind::Function | Kind::Constant => crate::sys::imp::implements(name),
+    };
+    implemented
+        && PSUTIL
+            .iter()
+            .any(|c| c.kind == kind && c.name == name && c.in_psutil(os))
 }
 
 /// Every row of [`PSUTIL`] with its availability in this build.
 pub fn capabilities() -> impl Iterator<Item = (&'static Capability, bool)> {
-    PSUTIL.iter().map(|c| (c, available(c.name)))
+    PSUTIL.iter().map(|c| (c, available(c.kind, c.name)))
 }

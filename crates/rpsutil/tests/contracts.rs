@@ -184,6 +184,18 @@ fn signal_outcomes(name: &str) -> Option<Outcome> {
     Some(o)
 }
 
+/// Functions the Windows backend has but Wine 8 cannot serve: their PDH counters
+/// (`\Paging File(_Total)\% Usage`, `\System\Processor Queue Length`) do not
+/// exist there, so they answer Unsupported. Empty on real Windows and elsewhere.
+fn wine_gaps() -> &'static [&'static str] {
+    // Wine maps the Linux root to Z:, so its /proc is there.
+    if cfg!(windows) && std::path::Path::new("Z:\\proc\\stat").exists() {
+        &["getloadavg", "swap_memory"]
+    } else {
+        &[]
+    }
+}
+
 #[test]
 fn availability_matches_the_capability_table() {
     // Rows for open_files and net_connections.
@@ -211,6 +223,9 @@ fn availability_matches_the_capability_table() {
         .unwrap_or_else(|| panic!("the test has no call for {}", cap.name));
         checked += 1;
         match got {
+            Outcome::Unsupported if available && wine_gaps().contains(&cap.name) => {
+                println!("{}: Unsupported under Wine (a Wine 8 gap)", cap.name);
+            }
             Outcome::Unsupported => assert!(
                 !available,
                 "{} is available per the table but answered Unsupported",

@@ -7,7 +7,7 @@ use rpsutil::{CpuFreq, CpuSampler, CpuStats, SystemCpuTimes};
 use serde::Serialize;
 
 use crate::error::CliResult;
-use crate::util::{parse_interval, print_json};
+use crate::util::{parse_interval, part, print_json};
 
 /// Arguments of `rpsutil cpu`.
 #[derive(Debug, clap::Args)]
@@ -34,8 +34,8 @@ struct Report {
     cpu_count: Option<u32>,
     cpu_count_cores: Option<u32>,
     cpu_freq: Option<CpuFreq>,
-    cpu_stats: CpuStats,
-    getloadavg: (f64, f64, f64),
+    cpu_stats: Option<CpuStats>,
+    getloadavg: Option<(f64, f64, f64)>,
 }
 
 /// `user=1.00, nice=0.00, ...`: the fields this OS has, in psutil's order.
@@ -78,9 +78,9 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         cpu_percent: percent,
         cpu_count: rpsutil::cpu_count(true)?,
         cpu_count_cores: rpsutil::cpu_count(false)?,
-        cpu_freq: rpsutil::cpu_freq()?,
-        cpu_stats: rpsutil::cpu_stats()?,
-        getloadavg: rpsutil::getloadavg()?,
+        cpu_freq: part("cpu_freq", rpsutil::cpu_freq())?.flatten(),
+        cpu_stats: part("cpu_stats", rpsutil::cpu_stats())?,
+        getloadavg: part("getloadavg", rpsutil::getloadavg())?,
     };
     if args.json {
         return print_json(out, &report);
@@ -100,14 +100,16 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         )?,
         None => writeln!(out, "freq:    unknown")?,
     }
-    let s = &report.cpu_stats;
-    writeln!(
-        out,
-        "stats:   ctx_switches={}, interrupts={}, soft_interrupts={}, syscalls={}",
-        s.ctx_switches, s.interrupts, s.soft_interrupts, s.syscalls
-    )?;
-    let (l1, l5, l15) = report.getloadavg;
-    writeln!(out, "load:    {l1:.2} {l5:.2} {l15:.2}")?;
+    if let Some(s) = &report.cpu_stats {
+        writeln!(
+            out,
+            "stats:   ctx_switches={}, interrupts={}, soft_interrupts={}, syscalls={}",
+            s.ctx_switches, s.interrupts, s.soft_interrupts, s.syscalls
+        )?;
+    }
+    if let Some((l1, l5, l15)) = report.getloadavg {
+        writeln!(out, "load:    {l1:.2} {l5:.2} {l15:.2}")?;
+    }
     writeln!(out, "times:   {}", fields(&report.cpu_times))?;
     writeln!(out)?;
     writeln!(

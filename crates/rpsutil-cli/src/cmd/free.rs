@@ -6,7 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::error::CliResult;
-use crate::util::{bytes2human, print_json};
+use crate::util::{bytes2human, part, print_json};
 
 /// Arguments of `rpsutil free`. `-h` is "human", as in procps, so help is `--help`.
 #[derive(Debug, clap::Args)]
@@ -39,7 +39,7 @@ pub struct Args {
 #[derive(Serialize)]
 struct Report {
     virtual_memory: rpsutil::VirtualMemory,
-    swap_memory: rpsutil::SwapMemory,
+    swap_memory: Option<rpsutil::SwapMemory>,
 }
 
 /// How a byte count is shown.
@@ -71,7 +71,8 @@ fn line(label: &str, cols: &[String]) -> String {
 /// Runs `rpsutil free`.
 pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     let vm = rpsutil::virtual_memory()?;
-    let sw = rpsutil::swap_memory()?;
+    // Swap may be missing (Windows under Wine: no PDH paging-file counter).
+    let sw = part("swap_memory", rpsutil::swap_memory())?;
     if args.json {
         return print_json(
             out,
@@ -108,10 +109,12 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     ];
     let mem: Vec<String> = mem.iter().map(|&n| unit.show(n)).collect();
     writeln!(out, "{}", line("Mem:", &mem))?;
-    let swap: Vec<String> = [sw.total, sw.used, sw.free]
-        .iter()
-        .map(|&n| unit.show(n))
-        .collect();
-    writeln!(out, "{}", line("Swap:", &swap))?;
+    if let Some(sw) = sw {
+        let swap: Vec<String> = [sw.total, sw.used, sw.free]
+            .iter()
+            .map(|&n| unit.show(n))
+            .collect();
+        writeln!(out, "{}", line("Swap:", &swap))?;
+    }
     Ok(())
 }

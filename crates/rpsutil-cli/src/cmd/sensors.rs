@@ -8,7 +8,7 @@ use rpsutil::{Battery, BatteryTime, Fan, Temperature};
 use serde::Serialize;
 
 use crate::error::CliResult;
-use crate::util::print_json;
+use crate::util::{part, print_json};
 
 /// Arguments of `rpsutil sensors`.
 #[derive(Debug, clap::Args)]
@@ -24,8 +24,8 @@ pub struct Args {
 
 #[derive(Serialize)]
 struct Report<'a> {
-    sensors_temperatures: &'a BTreeMap<String, Vec<Temperature>>,
-    sensors_fans: &'a BTreeMap<String, Vec<Fan>>,
+    sensors_temperatures: Option<&'a BTreeMap<String, Vec<Temperature>>>,
+    sensors_fans: Option<&'a BTreeMap<String, Vec<Fan>>>,
     sensors_battery: Option<Battery>,
 }
 
@@ -41,19 +41,26 @@ fn temp(v: Option<f64>) -> String {
 
 /// Runs `rpsutil sensors`.
 pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
-    let temps = rpsutil::sensors_temperatures(args.fahrenheit)?;
-    let fans = rpsutil::sensors_fans()?;
-    let battery = rpsutil::sensors_battery()?;
+    // psutil has temperatures on Linux and FreeBSD, fans on Linux, a battery on
+    // Linux, Windows, macOS and FreeBSD: a missing part is empty, with a note.
+    // --json gives a missing part as null.
+    let temps = part(
+        "sensors_temperatures",
+        rpsutil::sensors_temperatures(args.fahrenheit),
+    )?;
+    let fans = part("sensors_fans", rpsutil::sensors_fans())?;
+    let battery = part("sensors_battery", rpsutil::sensors_battery())?.flatten();
     if args.json {
         return print_json(
             out,
             &Report {
-                sensors_temperatures: &temps,
-                sensors_fans: &fans,
+                sensors_temperatures: temps.as_ref(),
+                sensors_fans: fans.as_ref(),
                 sensors_battery: battery,
             },
         );
     }
+    let (temps, fans) = (temps.unwrap_or_default(), fans.unwrap_or_default());
     if temps.is_empty() && fans.is_empty() && battery.is_none() {
         writeln!(out, "can't read any temperature, fans or battery info")?;
         return Ok(());

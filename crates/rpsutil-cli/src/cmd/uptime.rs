@@ -6,7 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::error::CliResult;
-use crate::util::{now_epoch, print_json, LocalTime};
+use crate::util::{now_epoch, part, print_json, LocalTime};
 
 /// Arguments of `rpsutil uptime`.
 #[derive(Debug, clap::Args)]
@@ -19,8 +19,8 @@ pub struct Args {
 #[derive(Serialize)]
 struct Report<'a> {
     boot_time: f64,
-    users: &'a [rpsutil::User],
-    getloadavg: (f64, f64, f64),
+    users: Option<&'a [rpsutil::User]>,
+    getloadavg: Option<(f64, f64, f64)>,
 }
 
 /// procps's up-time text: `3 days,  4:05`, `1 day, 37 min`, `37 min`.
@@ -46,14 +46,14 @@ pub fn up_text(secs: u64) -> String {
 /// Runs `rpsutil uptime`.
 pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     let boot = rpsutil::boot_time()?;
-    let users = rpsutil::users()?;
-    let load = rpsutil::getloadavg()?;
+    let users = part("users", rpsutil::users())?;
+    let load = part("getloadavg", rpsutil::getloadavg())?;
     if args.json {
         return print_json(
             out,
             &Report {
                 boot_time: boot,
-                users: &users,
+                users: users.as_deref(),
                 getloadavg: load,
             },
         );
@@ -61,19 +61,21 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     let now = now_epoch();
     let t = LocalTime::from_epoch(now);
     let up = (now - boot).max(0.0) as u64;
-    let n = users.len();
-    writeln!(
-        out,
-        " {:02}:{:02}:{:02} up {},  {n} {},  load average: {:.2}, {:.2}, {:.2}",
+    let mut line = format!(
+        " {:02}:{:02}:{:02} up {}",
         t.hour,
         t.minute,
         t.second,
-        up_text(up),
-        if n == 1 { "user" } else { "users" },
-        load.0,
-        load.1,
-        load.2
-    )?;
+        up_text(up)
+    );
+    if let Some(users) = &users {
+        let n = users.len();
+        line.push_str(&format!(",  {n} {}", if n == 1 { "user" } else { "users" }));
+    }
+    if let Some((l1, l5, l15)) = load {
+        line.push_str(&format!(",  load average: {l1:.2}, {l5:.2}, {l15:.2}"));
+    }
+    writeln!(out, "{line}")?;
     Ok(())
 }
 

@@ -98,7 +98,13 @@ impl Attr {
         ALL.get_or_init(|| {
             Attr::EVERY
                 .into_iter()
-                .filter(|a| a.is_plain_field() || crate::capabilities::available(a.as_str()))
+                .filter(|a| {
+                    a.is_plain_field()
+                        || crate::capabilities::available(
+                            crate::capabilities::Kind::Method,
+                            a.as_str(),
+                        )
+                })
                 .collect()
         })
     }

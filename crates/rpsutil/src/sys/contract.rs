@@ -46,7 +46,7 @@
 //! | `const TRUNCATED_NAME_FIXUP: bool` | psutil's POSIX rule: names of 15+ chars are completed from `argv[0]` |
 //! | `fn rlimit_raw(Resource) -> Option<i32>` | the OS's number for a resource, None where the OS lacks it |
 //! | `fn pid_exists(Pid) -> bool` | psutil's `pid_exists` |
-//! | `fn implements(&str) -> bool` | whether this backend has written psutil's function or method of that name (feeds [`crate::capabilities`]) |
+//! | `fn implements(&str) -> bool` | whether this backend has written psutil's function (`cpu_times`) or `Process` method (`Process.cpu_times`) of that name (feeds `crate::capabilities`) |
 //!
 //! Which of these functions exist on which OS for psutil is data too: see
 //! `crate::capabilities`.

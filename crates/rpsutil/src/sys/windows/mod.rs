@@ -50,7 +50,7 @@ pub(crate) use socks::system_connections;
 pub(crate) use users::users;
 
 /// The psutil functions this backend has written (for `crate::capabilities`); the
-/// `Process` methods are not written yet.
+/// `Process` methods (`Process.<name>`) are not written yet.
 pub(crate) fn implements(name: &str) -> bool {
     matches!(
         name,
