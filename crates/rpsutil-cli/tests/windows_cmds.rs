@@ -192,3 +192,56 @@ fn linux_only_tools_say_so_in_one_line() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("rpsutil: "), "{stderr}");
 }
+
+#[test]
+fn winservices_lists_the_services_as_psutils_script() {
+    let (v, stderr) = json(&["winservices", "--json"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    let list = v["win_service_iter"].as_array().expect("a list");
+    assert!(!list.is_empty(), "{v}");
+    for s in list {
+        let keys: Vec<&str> = s
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        // serde_json's map sorts keys; the set is psutil's as_dict().
+        let mut want = [
+            "binpath",
+            "description",
+            "display_name",
+            "name",
+            "pid",
+            "start_type",
+            "status",
+            "username",
+        ];
+        want.sort();
+        assert_eq!(keys, want, "{s}");
+    }
+    let (text, _) = ok(&["winservices"]);
+    // Four lines per service: 'name' ('display'), status line, binpath, blank.
+    assert_eq!(text.lines().count(), 4 * list.len(), "{text}");
+    let first = &list[0];
+    let head = format!(
+        "'{}' ('{}')",
+        first["name"].as_str().expect("name"),
+        first["display_name"].as_str().expect("display_name")
+    );
+    assert!(text.starts_with(&head), "{text}");
+    if under_wine() {
+        // Wine's RPC service runs in its own process.
+        let rpcss = list
+            .iter()
+            .find(|s| {
+                s["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case("RpcSs"))
+            })
+            .expect("RpcSs listed");
+        assert_eq!(rpcss["status"], "running", "{rpcss}");
+        assert!(rpcss["pid"].as_u64().is_some_and(|p| p > 0), "{rpcss}");
+        assert!(text.contains("status: running, start: "), "{text}");
+    }
+}
