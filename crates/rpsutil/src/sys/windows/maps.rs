@@ -149,7 +149,7 @@ fn private_pages_ex(h: HANDLE, page: usize) -> Result<u64> {
     }
     let mut private = 0u64;
     for chunk in pages.chunks_mut(4096) {
-        let bytes = (chunk.len() * size_of::<PSAPI_WORKING_SET_EX_INFORMATION>()) as u32;
+        let bytes = std::mem::size_of_val(chunk) as u32;
         // SAFETY: chunk is a writable array of the entries, `bytes` long.
         if unsafe { K32QueryWorkingSetEx(h, chunk.as_mut_ptr().cast(), bytes) } == 0 {
             return Err(last_error("QueryWorkingSetEx"));
@@ -172,7 +172,8 @@ fn private_pages_ex(h: HANDLE, page: usize) -> Result<u64> {
 /// psutil's `memory_full_info()` on Windows: `memory_info()`'s fields
 /// (`GetProcessMemoryInfo`) plus `uss` = private working-set pages × page size
 /// (`QueryWorkingSet`; for our own process, where that is missing (Wine), the
-/// same count by `QueryWorkingSetEx`).
+/// same count by `QueryWorkingSetEx`). Unsupported where the OS lacks the
+/// working-set query (Wine 8, for another process).
 pub(crate) fn memory_full_info(p: &mut Proc<'_>) -> Result<MemoryFullInfo> {
     if p.pid == 0 {
         return Err(Error::access_denied(p.pid));
@@ -189,6 +190,16 @@ pub(crate) fn memory_full_info(p: &mut Proc<'_>) -> Result<MemoryFullInfo> {
             // SAFETY: the pseudo handle of the calling process needs no closing.
             let me = unsafe { GetCurrentProcess() };
             private_pages_ex(me, page).map_err(|_| e)?
+        }
+        // STATUS_INVALID_INFO_CLASS (87) for a live process: the OS lacks
+        // MemoryWorkingSetInformation (Wine 8). Unsupported, as the backend's other
+        // Wine gaps (swap_memory, getloadavg), not a raw 87 a translation could
+        // take for "no such process".
+        Err(Error::Os { source, .. }) if source.raw_os_error() == Some(87) => {
+            return Err(Error::unsupported(
+                "memory_full_info: QueryWorkingSet (MemoryWorkingSetInformation) is not \
+                 implemented by this Windows (Wine 8)",
+            ))
         }
         Err(e) => return Err(e),
     };
@@ -393,10 +404,10 @@ mod tests {
                 let uss = full.uss.expect("uss");
                 assert!(uss > 0 && uss <= full.basic.rss, "{full:?}");
             }
-            // Wine 8: MemoryWorkingSetInformation is STATUS_INVALID_INFO_CLASS (87),
-            // returned raw (not NoSuchProcess: the process is there).
-            Err(Error::Os { source, .. }) if wine::version().is_some() => {
-                assert_eq!(source.raw_os_error(), Some(87));
+            // Wine 8: MemoryWorkingSetInformation is STATUS_INVALID_INFO_CLASS:
+            // Unsupported (not NoSuchProcess: the process is there).
+            Err(Error::Unsupported { what }) if wine::version().is_some() => {
+                assert!(what.contains("MemoryWorkingSetInformation"), "{what}");
             }
             Err(e) => panic!("memory_full_info: {e}"),
         }
