@@ -742,6 +742,85 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn every_process_is_read_or_gone() {
+        // Every process we can see (under Wine: services.exe, winedevice.exe,
+        // rpcss.exe, ... which we did not start, plus other tests' children, which
+        // may end meanwhile): each call answers, or NoSuchProcess for one that
+        // ended; AccessDenied only off Wine (one user there).
+        let under_wine = wine::version().is_some();
+        let pids = crate::sys::windows::process::pids().expect("pids");
+        let mut read = 0;
+        for pid in pids {
+            let check = |what: &str, r: Result<usize>| -> Option<usize> {
+                match r {
+                    Ok(n) => Some(n),
+                    Err(e) if e.is_no_such_process() => None,
+                    Err(e) if e.is_access_denied() && !under_wine => None,
+                    // Another process's USS: Wine 8 lacks the query.
+                    Err(Error::Unsupported { .. }) if under_wine && what == "uss" => None,
+                    Err(e) => panic!("{what} of {pid}: {e}"),
+                }
+            };
+            let n = with_proc(pid, |p| {
+                let args = check("cmdline", cmdline(p).map(|v| v.len()));
+                check("cwd", cwd(p).map(|d| d.as_os_str().len()));
+                check("environ", environ(p).map(|e| e.len()));
+                check(
+                    "maps",
+                    crate::sys::windows::maps::memory_maps(p).map(|m| m.len()),
+                );
+                check(
+                    "uss",
+                    crate::sys::windows::maps::memory_full_info(p)
+                        .map(|m| m.uss.is_some() as usize),
+                );
+                check(
+                    "files",
+                    crate::sys::windows::files::open_files(p).map(|f| f.len()),
+                );
+                check(
+                    "conns",
+                    crate::sys::windows::files::net_connections(p, crate::ConnKind::All)
+                        .map(|c| c.len()),
+                );
+                args
+            });
+            if let Some(n) = n {
+                // Every Windows process has a command line, argv[0] at least.
+                assert!(n > 0, "pid {pid} has an empty command line");
+                read += 1;
+            }
+        }
+        assert!(read >= 2, "only {read} processes read");
+        println!("{read} processes read");
+    }
+
+    #[test]
+    fn a_service_process_we_did_not_start() {
+        // Wine's RPC service runs rpcss.exe; on Windows RpcSs is an svchost.
+        let Ok(svc) = crate::win_service_get("RpcSs") else {
+            return;
+        };
+        let Some(pid) = svc.pid else { return };
+        let args = with_proc(pid, cmdline).expect("cmdline");
+        let exe = args[0].to_string_lossy().to_ascii_lowercase();
+        let want = if wine::version().is_some() {
+            "rpcss.exe"
+        } else {
+            "svchost.exe"
+        };
+        assert!(exe.ends_with(want), "{args:?}");
+        // Its binpath names the same program.
+        assert!(svc.binpath.to_ascii_lowercase().contains(want), "{svc:?}");
+        let maps = with_proc(pid, crate::sys::windows::maps::memory_maps).expect("maps");
+        assert!(
+            maps.iter()
+                .any(|m| m.region.path.to_ascii_lowercase().ends_with(want)),
+            "{maps:?}"
+        );
+    }
+
+    #[test]
     fn the_fallback_query_is_a_wine_gap() {
         let me = current_pid();
         match cmdline_query_proc(me) {
