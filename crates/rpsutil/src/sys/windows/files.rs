@@ -326,6 +326,48 @@ mod tests {
     }
 
     #[test]
+    fn open_files_of_a_child_lists_the_file_it_holds() {
+        let me = current_pid();
+        let path = std::env::temp_dir().join(format!("rpsutil-held-{me}.txt"));
+        std::fs::write(&path, b"held").expect("write");
+        let (child, _) = crate::sys::windows::peb::tests::spawn_sleeper_holding(
+            &std::env::temp_dir(),
+            Some(&path),
+        );
+        let pid = child.0.id();
+        let want = path.to_string_lossy().into_owned();
+        // The child opens the file once its test starts: wait for it (10 s at most).
+        let mut files = Vec::new();
+        for _ in 0..200 {
+            files = with_proc(pid, open_files).expect("open_files");
+            if files
+                .iter()
+                .any(|o| o.path.to_string_lossy().eq_ignore_ascii_case(&want))
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            files
+                .iter()
+                .any(|o| o.path.to_string_lossy().eq_ignore_ascii_case(&want) && o.fd == -1),
+            "{want} not in {files:?}"
+        );
+        // Its executable is mapped, not open as a handle: not listed twice.
+        let paths: Vec<String> = files
+            .iter()
+            .map(|o| o.path.to_string_lossy().to_lowercase())
+            .collect();
+        let mut unique = paths.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), paths.len(), "{paths:?}");
+        drop(child);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
     fn net_connections_of_our_own_process() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
         let addr = listener.local_addr().expect("addr");

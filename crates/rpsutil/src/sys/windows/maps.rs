@@ -395,7 +395,7 @@ mod tests {
     }
 
     #[test]
-    fn uss_of_another_process_is_a_wine_gap() {
+    fn another_process_maps_and_its_uss_gap() {
         let dir = std::env::temp_dir();
         let (child, _) = crate::sys::windows::peb::tests::spawn_sleeper(&dir);
         let pid = child.0.id();
@@ -411,6 +411,14 @@ mod tests {
             }
             Err(e) => panic!("memory_full_info: {e}"),
         }
+        // Its maps (read from another process) show the same executable as ours.
+        let exe = std::env::current_exe().expect("current_exe");
+        let maps = with_proc(pid, memory_maps).expect("child's maps");
+        assert!(
+            maps.iter()
+                .any(|m| m.region.path.eq_ignore_ascii_case(&exe.to_string_lossy())),
+            "{exe:?} not in {maps:?}"
+        );
         drop(child);
     }
 

@@ -667,12 +667,22 @@ pub(crate) mod tests {
     #[test]
     fn peb_sleeper() {
         if std::env::var_os("RPSUTIL_PEB_MARKER").is_some() {
+            // Holds the file named by RPSUTIL_PEB_HOLD open while it sleeps.
+            let _held = std::env::var_os("RPSUTIL_PEB_HOLD").map(std::fs::File::open);
             std::thread::sleep(Duration::from_secs(30));
         }
     }
 
     /// Starts [`peb_sleeper`] in `dir` with a quoted argument and the marker.
     pub(crate) fn spawn_sleeper(dir: &std::path::Path) -> (Child, Vec<String>) {
+        spawn_sleeper_holding(dir, None)
+    }
+
+    /// [`spawn_sleeper`], the child holding `hold` open.
+    pub(crate) fn spawn_sleeper_holding(
+        dir: &std::path::Path,
+        hold: Option<&std::path::Path>,
+    ) -> (Child, Vec<String>) {
         let exe = std::env::current_exe().expect("current_exe");
         let args = [
             "--exact",
@@ -680,7 +690,11 @@ pub(crate) mod tests {
             "arg with spaces",
             "--test-threads=1",
         ];
-        let child = std::process::Command::new(&exe)
+        let mut cmd = std::process::Command::new(&exe);
+        if let Some(path) = hold {
+            cmd.env("RPSUTIL_PEB_HOLD", path);
+        }
+        let child = cmd
             .args(args)
             .current_dir(dir)
             .env("RPSUTIL_PEB_marker", "peb value =x")
