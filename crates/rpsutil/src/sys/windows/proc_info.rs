@@ -16,15 +16,18 @@ use std::ffi::{c_void, OsString};
 use std::os::windows::ffi::OsStringExt;
 use std::path::PathBuf;
 
-use windows_sys::Wdk::System::SystemInformation::SystemProcessInformation;
+use windows_sys::Wdk::System::SystemInformation::{
+    NtQuerySystemInformation, SystemProcessInformation,
+};
 use windows_sys::Wdk::System::Threading::{NtQueryInformationProcess, ProcessIoPriority};
 use windows_sys::Win32::Foundation::{
     GetLastError, ERROR_ACCESS_DENIED, ERROR_INSUFFICIENT_BUFFER, ERROR_NONE_MAPPED, HANDLE,
-    NTSTATUS, STATUS_SUCCESS,
+    NTSTATUS, STATUS_INFO_LENGTH_MISMATCH, STATUS_SUCCESS, UNICODE_STRING,
 };
 use windows_sys::Win32::Security::{
     GetTokenInformation, LookupAccountSidW, TokenUser, SID_NAME_USE, TOKEN_QUERY, TOKEN_USER,
 };
+use windows_sys::Win32::Storage::FileSystem::QueryDosDeviceW;
 use windows_sys::Win32::System::ProcessStatus::{
     K32GetProcessMemoryInfo, PROCESS_MEMORY_COUNTERS, PROCESS_MEMORY_COUNTERS_EX,
 };
@@ -224,16 +227,32 @@ pub(crate) fn name(p: &mut Proc) -> Result<String> {
 }
 
 /// The executable's path: `QueryFullProcessImageNameW` (Win32 form) through the
-/// held handle, the buffer grown up to 32767 units. Pid 0: AccessDenied; pid 4:
-/// empty (psutil). Without a handle: AccessDenied (the public layer then guesses
-/// from the command line, as psutil).
+/// held handle, the buffer grown up to 32767 units; without a handle (or when
+/// that call is denied) psutil's own way, `SystemProcessIdInformation`, which
+/// needs no handle, with psutil's `convert_dos_path`. Pid 0: AccessDenied; pid
+/// 4: empty (psutil). Wine 8 lacks `SystemProcessIdInformation` (87).
 pub(crate) fn exe(p: &mut Proc) -> Result<PathBuf> {
     match p.pid {
         0 => return Err(super::handle::no_handle("exe of pid 0")),
         4 => return Ok(PathBuf::new()),
         _ => {}
     }
-    let h = p.raw("exe")?;
+    let fast = match p.handle.process() {
+        Some((h, _)) => image_name_of_handle(h),
+        None => Err(super::handle::no_handle("exe")),
+    };
+    match fast {
+        Err(e) if is_denied(&e) => match exe_by_pid(p.pid) {
+            Ok(path) => Ok(path),
+            // Not there either (Wine): the AccessDenied, so that the public layer
+            // guesses from the command line as psutil does.
+            Err(_) => Err(e),
+        },
+        other => other,
+    }
+}
+
+fn image_name_of_handle(h: HANDLE) -> Result<PathBuf> {
     let mut cap = 260usize;
     loop {
         let mut buf = vec![0u16; cap];
@@ -253,6 +272,123 @@ pub(crate) fn exe(p: &mut Proc) -> Result<PathBuf> {
         }
         cap *= 4;
     }
+}
+
+/// `SYSTEM_INFORMATION_CLASS::SystemProcessIdInformation` (88; windows-sys does
+/// not name it).
+const SYSTEM_PROCESS_ID_INFORMATION: i32 = 88;
+
+/// `SYSTEM_PROCESS_ID_INFORMATION`.
+#[repr(C)]
+struct ProcessIdInformation {
+    process_id: HANDLE,
+    image_name: UNICODE_STRING,
+}
+
+/// psutil's `psutil_proc_exe`: the NT path of the image of `pid` from
+/// `SystemProcessIdInformation` (no handle needed), the buffer doubled while the
+/// kernel does not say how much it needs (WOW64, #1980), up to 32767 units.
+pub(crate) fn exe_by_pid(pid: Pid) -> Result<PathBuf> {
+    let mut units = 0x104usize;
+    for _ in 0..16 {
+        let mut buf = vec![0u16; units];
+        let bytes = u16::try_from(units * 2).unwrap_or(u16::MAX - 1);
+        let mut info = ProcessIdInformation {
+            process_id: pid as usize as HANDLE,
+            image_name: UNICODE_STRING {
+                Length: 0,
+                MaximumLength: bytes,
+                Buffer: buf.as_mut_ptr(),
+            },
+        };
+        // SAFETY: info is a writable SYSTEM_PROCESS_ID_INFORMATION of the size
+        // passed, whose ImageName points at `buf`, writable for MaximumLength bytes.
+        let st = unsafe {
+            NtQuerySystemInformation(
+                SYSTEM_PROCESS_ID_INFORMATION,
+                (&mut info as *mut ProcessIdInformation).cast::<c_void>(),
+                std::mem::size_of::<ProcessIdInformation>() as u32,
+                std::ptr::null_mut(),
+            )
+        };
+        if st == STATUS_INFO_LENGTH_MISMATCH && units < 0x7fff {
+            let wanted = usize::from(info.image_name.MaximumLength) / 2;
+            units = if wanted > units {
+                wanted
+            } else {
+                (units * 2).min(0x7fff)
+            };
+            continue;
+        }
+        if st != STATUS_SUCCESS {
+            return Err(nt_error(
+                st,
+                "NtQuerySystemInformation(SystemProcessIdInformation)",
+            ));
+        }
+        if info.image_name.Buffer.is_null() {
+            return Ok(PathBuf::new());
+        }
+        let n = (usize::from(info.image_name.Length) / 2).min(buf.len());
+        return Ok(PathBuf::from(convert_dos_path(&String::from_utf16_lossy(
+            &buf[..n],
+        ))));
+    }
+    Err(nt_error(
+        STATUS_INFO_LENGTH_MISMATCH,
+        "NtQuerySystemInformation(SystemProcessIdInformation)",
+    ))
+}
+
+/// psutil's `convert_dos_path`: an NT path as a Win32 one. `\\…` stays;
+/// `\??\UNC\srv\…` and `\Device\Mup\srv\…` become `\\srv\…`; `\??\C:\…`
+/// becomes `C:\…`; `\Device\HarddiskVolumeN\…` gets the drive letter whose
+/// `QueryDosDeviceW` target is that device, or stays rooted without one.
+pub(crate) fn convert_dos_path(s: &str) -> String {
+    if s.starts_with("\\\\") || !s.starts_with('\\') {
+        return s.to_string();
+    }
+    for prefix in ["\\??\\UNC\\", "\\Device\\Mup\\"] {
+        if let Some(rest) = strip_prefix_ci(s, prefix) {
+            return format!("\\\\{rest}");
+        }
+    }
+    if let Some(rest) = s.strip_prefix("\\??\\") {
+        return rest.to_string();
+    }
+    // \Device\HarddiskVolumeN\rest: the device is the first two components.
+    let mut parts = s.splitn(4, '\\');
+    let (_, first, second) = (parts.next(), parts.next(), parts.next());
+    let rest = parts.next().unwrap_or("");
+    if let (Some(a), Some(b)) = (first, second) {
+        let device = format!("\\{a}\\{b}");
+        for letter in b'A'..=b'Z' {
+            let drive = format!("{}:", letter as char);
+            if dos_device(&drive).is_some_and(|t| t.eq_ignore_ascii_case(&device)) {
+                return format!("{drive}\\{rest}");
+            }
+        }
+        return format!("\\{rest}");
+    }
+    s.to_string()
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
+
+/// The first target of a DOS device name (`QueryDosDeviceW("C:")`).
+fn dos_device(name: &str) -> Option<String> {
+    let w = super::util::wide(std::ffi::OsStr::new(name));
+    let mut buf = vec![0u16; 1024];
+    // SAFETY: w is NUL-terminated; buf is writable for its length in units.
+    let n = unsafe { QueryDosDeviceW(w.as_ptr(), buf.as_mut_ptr(), buf.len() as u32) };
+    if n == 0 {
+        return None;
+    }
+    Some(from_wide(&buf))
 }
 
 /// The parent's pid (`InheritedFromUniqueProcessId`; never updated when the
@@ -822,6 +958,55 @@ mod tests {
                 "{t0:?} -> {t1:?}"
             );
         });
+    }
+
+    #[test]
+    fn exe_without_a_handle_is_psutils_system_process_id_information() {
+        let me = std::process::id();
+        match (exe_by_pid(me), wine::version()) {
+            // Wine 8: STATUS_INVALID_INFO_CLASS → 87, a raw OS error.
+            (Err(Error::Os { source, .. }), Some(_)) => assert_eq!(source.raw_os_error(), Some(87)),
+            (Ok(path), None) => {
+                let want = std::env::current_exe().expect("current_exe");
+                assert!(
+                    path.to_string_lossy()
+                        .eq_ignore_ascii_case(&want.to_string_lossy()),
+                    "{path:?} vs {want:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // A pid nobody has: an error (NoSuchProcess once translated), no panic.
+        assert!(exe_by_pid(0x7fff_fff0).is_err());
+    }
+
+    #[test]
+    fn dos_paths_are_converted_like_psutil() {
+        assert_eq!(convert_dos_path("C:\\x\\y.exe"), "C:\\x\\y.exe");
+        assert_eq!(convert_dos_path("\\\\srv\\share\\a"), "\\\\srv\\share\\a");
+        assert_eq!(convert_dos_path("\\??\\C:\\x\\y.exe"), "C:\\x\\y.exe");
+        assert_eq!(
+            convert_dos_path("\\??\\UNC\\srv\\share\\a"),
+            "\\\\srv\\share\\a"
+        );
+        assert_eq!(
+            convert_dos_path("\\Device\\Mup\\srv\\share\\a"),
+            "\\\\srv\\share\\a"
+        );
+        // A device no drive letter maps: rooted, without a drive (psutil).
+        assert_eq!(
+            convert_dos_path("\\Device\\NoSuchVolume77\\Windows\\x.exe"),
+            "\\Windows\\x.exe"
+        );
+        // C:'s own device (Wine: \Device\HarddiskVolume1) maps back to C:.
+        if let Some(target) = dos_device("C:") {
+            assert_eq!(
+                convert_dos_path(&format!("{target}\\x\\y.exe")),
+                "C:\\x\\y.exe"
+            );
+        } else {
+            assert!(wine::version().is_none(), "Wine maps C:");
+        }
     }
 
     #[test]
