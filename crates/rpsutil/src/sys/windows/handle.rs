@@ -346,6 +346,18 @@ pub(crate) mod test_child {
             Guard(child)
         }
 
+        /// `cmd /c for /L ...`: a child that burns CPU until killed.
+        pub(crate) fn busy() -> Guard {
+            let child = Command::new("cmd")
+                .args(["/c", "for /L %i in (1,1,2000000000) do @rem"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn cmd");
+            Guard(child)
+        }
+
         pub(crate) fn pid(&self) -> u32 {
             self.0.id()
         }

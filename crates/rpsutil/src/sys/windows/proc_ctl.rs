@@ -238,6 +238,53 @@ mod tests {
         });
     }
 
+    /// CPU seconds of the process from its SPI record (real under Wine).
+    fn cpu(p: &mut Proc) -> f64 {
+        let t = super::super::proc_info::cpu_times(p).expect("cpu_times");
+        t.user + t.system
+    }
+
+    /// Polls `cond` for up to `secs` seconds.
+    fn eventually(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
+        let end = std::time::Instant::now() + Duration::from_secs(secs);
+        while std::time::Instant::now() < end {
+            if cond() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        cond()
+    }
+
+    #[test]
+    fn suspend_really_stops_a_busy_child() {
+        // status() cannot show it under Wine; the CPU time the child burns can.
+        let child = Guard::busy();
+        with_proc(child.pid(), |p| {
+            let id = identity(p).expect("identity");
+            assert!(eventually(10, || cpu(p) > 0.05), "the child never ran");
+            suspend(p, &id).expect("suspend");
+            std::thread::sleep(Duration::from_millis(100));
+            let t1 = cpu(p);
+            std::thread::sleep(Duration::from_millis(600));
+            let t2 = cpu(p);
+            assert!(t2 - t1 < 0.05, "suspended child burned {} s", t2 - t1);
+            // Suspends count: two need two resumes.
+            suspend(p, &id).expect("suspend again");
+            resume(p, &id).expect("resume");
+            std::thread::sleep(Duration::from_millis(400));
+            let t3 = cpu(p);
+            assert!(t3 - t2 < 0.05, "still suspended once: burned {} s", t3 - t2);
+            resume(p, &id).expect("resume");
+            assert!(
+                eventually(10, || cpu(p) > t3 + 0.05),
+                "resumed child stays idle"
+            );
+            kill(p, &id).expect("kill");
+            assert_eq!(wait(p, None).expect("wait"), Some(ExitCode::Exited(15)));
+        });
+    }
+
     #[test]
     fn signals_psutil_accepts() {
         let child = Guard::ping(30);

@@ -893,6 +893,73 @@ mod tests {
         });
     }
 
+    /// The Linux pid and `/proc/PID/status` of the Wine process whose Unix
+    /// command line (Wine sets it to the Windows one: `ping -n 413 127.0.0.1`)
+    /// has a first word naming `exe` and the rest `args`.
+    fn linux_status(exe: &str, args: &str) -> Option<(u32, String)> {
+        wine::version()?;
+        for e in std::fs::read_dir("Z:\\proc").ok()?.flatten() {
+            let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Some(cmd) = wine::linux_file(&format!("/proc/{pid}/cmdline")) else {
+                continue;
+            };
+            let cmd = cmd.replace('\0', " ");
+            let (first, rest) = cmd.split_once(' ').unwrap_or((&cmd, ""));
+            if first.to_ascii_lowercase().contains(exe) && rest.trim_end().starts_with(args) {
+                return Some((pid, wine::linux_file(&format!("/proc/{pid}/status"))?));
+            }
+        }
+        None
+    }
+
+    fn status_field(status: &str, key: &str) -> Option<String> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim_start_matches(':').trim().to_string())
+    }
+
+    #[test]
+    fn affinity_and_memory_match_the_linux_process_under_wine() {
+        // A count no other test uses, to find this ping among the Linux processes.
+        let child = Guard::ping(413);
+        let pid = child.pid();
+        let mut found = None;
+        for _ in 0..50 {
+            found = linux_status("ping", "-n 413 127.0.0.1");
+            if found.is_some() || wine::version().is_none() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let Some((lpid, status)) = found else {
+            assert!(
+                wine::version().is_none(),
+                "ping -n 413 not found in Z:\\proc"
+            );
+            return;
+        };
+        with_proc(pid, |p| {
+            // rss is the Linux VmRSS (Wine reads it from /proc), give or take
+            // what the child touched meanwhile.
+            let rss = memory_info(p).expect("memory_info").rss as f64;
+            let vmrss = status_field(&status, "VmRSS")
+                .and_then(|v| v.trim_end_matches("kB").trim().parse::<f64>().ok())
+                .expect("VmRSS")
+                * 1024.0;
+            assert!((0.5..2.0).contains(&(rss / vmrss)), "{rss} vs {vmrss}");
+            // SetProcessAffinityMask reaches the Linux scheduler.
+            set_cpu_affinity(p, &[0]).expect("set_cpu_affinity");
+            let now = wine::linux_file(&format!("/proc/{lpid}/status")).expect("status");
+            assert_eq!(
+                status_field(&now, "Cpus_allowed_list").as_deref(),
+                Some("0")
+            );
+        });
+    }
+
     #[test]
     fn ionice_is_a_windows_hint_or_wines_error() {
         let child = Guard::ping(30);
