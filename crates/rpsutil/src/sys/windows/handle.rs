@@ -189,6 +189,16 @@ impl Handle {
         Ok(empty)
     }
 
+    /// A handle as `open` leaves it when `OpenProcess` is denied (tests stand
+    /// in for the protected processes Wine cannot show).
+    #[cfg(test)]
+    pub(crate) fn denied() -> Handle {
+        Handle {
+            process: None,
+            synchronize: false,
+        }
+    }
+
     /// The held handle and whether it has `SYNCHRONIZE`.
     pub(crate) fn process(&self) -> Option<(HANDLE, bool)> {
         self.process.as_ref().map(|o| (o.raw(), self.synchronize))

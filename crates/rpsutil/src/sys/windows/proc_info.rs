@@ -1076,6 +1076,77 @@ mod tests {
         }
     }
 
+    /// What a process we may not open gives (Wine runs everything as one user,
+    /// so the denied handle is made by hand): psutil's SPI fallbacks where it has
+    /// them, AccessDenied elsewhere, identity from the SPI creation time.
+    #[test]
+    fn without_a_handle_the_spi_fallbacks_answer() {
+        let child = Guard::ping(30);
+        let pid = child.pid();
+        let me = std::process::id();
+        let full = Handle::open(pid).expect("open");
+        let denied = Handle::denied();
+        let mut f = Proc {
+            pid,
+            handle: &full,
+            cache: None,
+        };
+        let mut d = Proc {
+            pid,
+            handle: &denied,
+            cache: None,
+        };
+        let id = super::super::identity(&mut f).expect("identity");
+        assert_eq!(super::super::identity(&mut d).expect("SPI identity"), id);
+        assert!(super::super::same_process(&mut d, &id).expect("same"));
+        assert_eq!(
+            create_time(&mut d).expect("create_time"),
+            create_time(&mut f).expect("create_time")
+        );
+        assert_eq!(ppid(&mut d).expect("ppid"), me);
+        assert!(is_ping(&name(&mut d).expect("name")));
+        let (md, mf) = (
+            memory_info(&mut d).expect("SPI memory"),
+            memory_info(&mut f).expect("memory"),
+        );
+        assert!(md.rss > 0 && md.wset == Some(md.rss) && md.pagefile == Some(md.vms));
+        assert!(
+            (0.5..2.0).contains(&(md.rss as f64 / mf.rss as f64)),
+            "{md:?} vs {mf:?}"
+        );
+        let io = io_counters(&mut d).expect("SPI io");
+        assert!(io.other_count.is_some() && io.other_bytes.is_some());
+        for e in [
+            username(&mut d).map(|_| ()),
+            nice(&mut d).map(|_| ()),
+            cpu_affinity(&mut d).map(|_| ()),
+            ionice(&mut d).map(|_| ()),
+        ] {
+            let e = e.expect_err("needs a handle");
+            assert!(super::super::translate(e, &mut d).is_access_denied());
+        }
+        match (exe(&mut d), wine::version()) {
+            // Wine has no SystemProcessIdInformation: the AccessDenied stays.
+            (Err(e), Some(_)) => assert!(super::super::translate(e, &mut d).is_access_denied()),
+            (Ok(path), None) => assert!(path.is_absolute(), "{path:?}"),
+            other => panic!("{other:?}"),
+        }
+        // A signal through a new handle checks the creation time: another
+        // identity is a reused pid.
+        let other = crate::sys::records::Identity::new(id.start() + 1, None);
+        let e = super::super::kill(&mut d, &other).expect_err("reused");
+        assert!(
+            matches!(&e, Error::NoSuchProcess { msg, .. } if msg.contains("reused")),
+            "{e:?}"
+        );
+        // The right one goes through.
+        super::super::kill(&mut d, &id).expect("kill");
+        drop(child);
+        assert!(super::super::same_process(&mut d, &id)
+            .expect_err("gone")
+            .is_no_such_process());
+    }
+
     #[test]
     fn oneshot_cache_serves_one_record() {
         let me = std::process::id();
