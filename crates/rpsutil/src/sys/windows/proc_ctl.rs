@@ -322,6 +322,66 @@ mod tests {
     }
 
     #[test]
+    fn wait_procs_and_as_dict_through_the_public_api() {
+        use crate::{Attr, Process};
+        let (a, b) = (Guard::ping(30), Guard::ping(30));
+        let pa = Process::new(a.pid()).expect("Process a");
+        let pb = Process::new(b.pid()).expect("Process b");
+        let info = pa
+            .as_dict(&[
+                Attr::Pid,
+                Attr::Username,
+                Attr::MemoryInfo,
+                Attr::CpuTimes,
+                Attr::Status,
+                Attr::IoCounters,
+                Attr::Nice,
+                Attr::CreateTime,
+            ])
+            .expect("as_dict");
+        assert_eq!(info.pid, a.pid());
+        assert!(info
+            .username
+            .as_ref()
+            .is_some_and(|u| u.as_ref().is_ok_and(|u| u.contains('\\'))));
+        assert!(info
+            .memory_info
+            .as_ref()
+            .is_some_and(|m| m.as_ref().is_ok_and(|m| m.rss > 0)));
+        assert_eq!(info.status, Some(Ok(Status::Running)));
+        assert!(info
+            .io_counters
+            .as_ref()
+            .is_some_and(|io| io.as_ref().is_ok()));
+        assert_eq!(info.nice, Some(Ok(32))); // NORMAL_PRIORITY_CLASS
+                                             // The JSON has psutil's Windows pio keys. (rpsutil's Attr has no
+                                             // num_handles, which psutil's Windows as_dict lists.)
+        let json = serde_json::to_string(&info).expect("json");
+        assert!(
+            json.contains("\"other_count\"") && json.contains("\"other_bytes\""),
+            "{json}"
+        );
+        // wait_procs: nothing ends within 100 ms; both after terminate, code 15.
+        let (gone, alive) = crate::wait_procs(
+            &[pa.clone(), pb.clone()],
+            Some(Duration::from_millis(100)),
+            None,
+        )
+        .expect("wait_procs");
+        assert_eq!((gone.len(), alive.len()), (0, 2));
+        pa.terminate().expect("terminate a");
+        pb.kill().expect("kill b");
+        let (gone, alive) =
+            crate::wait_procs(&[pa, pb], Some(Duration::from_secs(10)), None).expect("wait_procs");
+        assert!(alive.is_empty());
+        assert_eq!(gone.len(), 2);
+        assert!(
+            gone.iter().all(|(_, c)| *c == Some(ExitCode::Exited(15))),
+            "{gone:?}"
+        );
+    }
+
+    #[test]
     fn the_public_api_on_a_child() {
         use crate::{Attr, Error as E, Process};
         let child = Guard::ping(30);
