@@ -516,6 +516,13 @@ pub struct IoCounters {
     /// Bytes passed to write syscalls (Linux).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub write_chars: Option<u64>,
+    /// I/O operations other than reads and writes, e.g. device controls (Windows
+    /// `OtherOperationCount`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_count: Option<u64>,
+    /// Bytes moved by those other operations (Windows `OtherTransferCount`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_bytes: Option<u64>,
 }
 
 /// psutil's `IOPriority`: on Linux the I/O scheduling class (`ioprio_set(2)`), on

@@ -165,6 +165,8 @@ pub(crate) fn io_counters(p: &mut Proc) -> Result<IoCounters> {
         write_bytes: io.write_bytes,
         read_chars: Some(io.rchar),
         write_chars: Some(io.wchar),
+        other_count: None,
+        other_bytes: None,
     })
 }
 

@@ -318,8 +318,8 @@ mod tests {
             "{after:?}"
         );
         let _ = std::fs::remove_file(&path);
-        // A missing pid: NoSuchProcess; pid 0: nothing.
-        with_proc(0x7fff_fff0, |p| {
+        // An ended process: NoSuchProcess; pid 0: nothing.
+        crate::sys::windows::peb::tests::with_ended_proc(|p| {
             assert!(open_files(p).err().is_some_and(|e| e.is_no_such_process()));
         });
         with_proc(0, |p| assert!(open_files(p).expect("pid 0").is_empty()));
@@ -393,7 +393,7 @@ mod tests {
         } else {
             assert!(ours, "{want} LISTEN not in {conns:?}");
         }
-        with_proc(0x7fff_fff0, |p| {
+        crate::sys::windows::peb::tests::with_ended_proc(|p| {
             assert!(net_connections(p, ConnKind::Inet)
                 .err()
                 .is_some_and(|e| e.is_no_such_process()));

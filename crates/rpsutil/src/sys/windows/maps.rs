@@ -19,8 +19,8 @@ use windows_sys::Win32::System::Memory::{
     PAGE_WRITECOPY,
 };
 use windows_sys::Win32::System::ProcessStatus::{
-    K32GetMappedFileNameW, K32GetProcessMemoryInfo, K32QueryWorkingSet, K32QueryWorkingSetEx,
-    PROCESS_MEMORY_COUNTERS, PROCESS_MEMORY_COUNTERS_EX, PSAPI_WORKING_SET_EX_INFORMATION,
+    K32GetMappedFileNameW, K32QueryWorkingSet, K32QueryWorkingSetEx,
+    PSAPI_WORKING_SET_EX_INFORMATION,
 };
 use windows_sys::Win32::System::SystemInformation::{GetSystemInfo, SYSTEM_INFO};
 use windows_sys::Win32::System::Threading::{
@@ -30,7 +30,7 @@ use windows_sys::Win32::System::Threading::{
 use super::errors::last_error;
 use super::peb::{current_pid, open_for_read};
 use super::Proc;
-use crate::types::process::{MemoryFullInfo, MemoryInfo, MemoryMap, MemoryMapGrouped, Pid};
+use crate::types::process::{MemoryFullInfo, MemoryMap, MemoryMapGrouped, Pid};
 use crate::{Error, Result};
 
 /// `GetSystemInfo`: the page size and the highest application address.
@@ -39,42 +39,6 @@ fn system_info() -> SYSTEM_INFO {
     // SAFETY: si is a writable SYSTEM_INFO.
     unsafe { GetSystemInfo(&mut si) };
     si
-}
-
-/// psutil's `pmem` from `GetProcessMemoryInfo(PROCESS_MEMORY_COUNTERS_EX)`:
-/// `rss` = `wset`, `vms` = `pagefile`, bytes (`num_page_faults` a count).
-fn memory_counters(h: HANDLE, pid: Pid) -> Result<MemoryInfo> {
-    let mut c = PROCESS_MEMORY_COUNTERS_EX {
-        cb: size_of::<PROCESS_MEMORY_COUNTERS_EX>() as u32,
-        ..Default::default()
-    };
-    // SAFETY: c is a writable PROCESS_MEMORY_COUNTERS_EX whose cb gives its size.
-    let ok = unsafe {
-        K32GetProcessMemoryInfo(
-            h,
-            (&mut c as *mut PROCESS_MEMORY_COUNTERS_EX).cast::<PROCESS_MEMORY_COUNTERS>(),
-            c.cb,
-        )
-    };
-    if ok == 0 {
-        return Err(last_error(format!("GetProcessMemoryInfo({pid})")));
-    }
-    let b = |v: usize| v as u64;
-    Ok(MemoryInfo {
-        rss: b(c.WorkingSetSize),
-        vms: b(c.PagefileUsage),
-        num_page_faults: Some(u64::from(c.PageFaultCount)),
-        peak_wset: Some(b(c.PeakWorkingSetSize)),
-        wset: Some(b(c.WorkingSetSize)),
-        peak_paged_pool: Some(b(c.QuotaPeakPagedPoolUsage)),
-        paged_pool: Some(b(c.QuotaPagedPoolUsage)),
-        peak_nonpaged_pool: Some(b(c.QuotaPeakNonPagedPoolUsage)),
-        nonpaged_pool: Some(b(c.QuotaNonPagedPoolUsage)),
-        pagefile: Some(b(c.PagefileUsage)),
-        peak_pagefile: Some(b(c.PeakPagefileUsage)),
-        private: Some(b(c.PrivateUsage)),
-        ..Default::default()
-    })
 }
 
 /// A working-set entry (`PSAPI_WORKING_SET_BLOCK`) counts as private when it is
@@ -170,7 +134,8 @@ fn private_pages_ex(h: HANDLE, page: usize) -> Result<u64> {
 }
 
 /// psutil's `memory_full_info()` on Windows: `memory_info()`'s fields
-/// (`GetProcessMemoryInfo`) plus `uss` = private working-set pages × page size
+/// (`proc_info::memory_info`: `GetProcessMemoryInfo`, SPI when denied) plus
+/// `uss` = private working-set pages × page size
 /// (`QueryWorkingSet`; for our own process, where that is missing (Wine), the
 /// same count by `QueryWorkingSetEx`). Unsupported where the OS lacks the
 /// working-set query (Wine 8, for another process).
@@ -178,8 +143,8 @@ pub(crate) fn memory_full_info(p: &mut Proc<'_>) -> Result<MemoryFullInfo> {
     if p.pid == 0 {
         return Err(Error::access_denied(p.pid));
     }
+    let basic = super::proc_info::memory_info(p)?;
     let h = open_for_read(p.pid, PROCESS_QUERY_INFORMATION | PROCESS_VM_READ)?;
-    let basic = memory_counters(h.raw(), p.pid)?;
     let page = system_info().dwPageSize.max(1) as usize;
     let pages = match private_pages(h.raw(), p.pid) {
         Ok(n) => n,
@@ -347,13 +312,6 @@ mod tests {
     use super::*;
     use crate::sys::windows::peb::tests::with_proc;
     use crate::sys::windows::wine;
-    use windows_sys::Win32::System::Threading::PROCESS_QUERY_LIMITED_INFORMATION;
-
-    /// The limited right suffices for the basic counters (psutil's `memory_info`).
-    fn memory_info_limited(pid: Pid) -> Result<MemoryInfo> {
-        let h = open_for_read(pid, PROCESS_QUERY_LIMITED_INFORMATION)?;
-        memory_counters(h.raw(), pid)
-    }
 
     #[test]
     fn dos_paths_convert_as_psutil() {
@@ -389,7 +347,8 @@ mod tests {
         assert!(uss >= (8 << 20) as u64, "{full:?}");
         assert_eq!(Some(full.basic.rss), full.basic.wset);
         assert_eq!(Some(full.basic.vms), full.basic.pagefile);
-        let basic = memory_info_limited(me).expect("memory_info");
+        let basic =
+            with_proc(me, crate::sys::windows::proc_info::memory_info).expect("memory_info");
         assert!(basic.rss > 0 && basic.vms > 0);
         assert!(v.iter().all(|&b| b == 1));
     }

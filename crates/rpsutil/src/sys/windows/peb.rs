@@ -596,6 +596,23 @@ pub(crate) mod tests {
         f(&mut p)
     }
 
+    /// Runs `f` on a `Proc` of a child that has ended (its handle opened while it
+    /// ran, as a `Process` made earlier holds one).
+    pub(crate) fn with_ended_proc(f: impl FnOnce(&mut Proc<'_>)) {
+        let (mut child, _) = spawn_sleeper(&std::env::temp_dir());
+        let pid = child.0.id();
+        let handle = super::super::Handle::open(pid).expect("Handle::open");
+        child.0.kill().expect("kill");
+        child.0.wait().expect("wait");
+        let mut p = Proc {
+            pid,
+            handle: &handle,
+            cache: None,
+        };
+        f(&mut p);
+        drop(child);
+    }
+
     /// A child process killed and waited for when dropped, even on a failed assert.
     pub(crate) struct Child(pub(crate) std::process::Child);
 
@@ -650,7 +667,7 @@ pub(crate) mod tests {
         assert!(open_for_read(0, PROCESS_QUERY_LIMITED_INFORMATION)
             .err()
             .is_some_and(|e| e.is_access_denied()));
-        with_proc(0x7fff_fff0, |p| {
+        with_ended_proc(|p| {
             assert!(cmdline(p).err().is_some_and(|e| e.is_no_such_process()));
             assert!(cwd(p).err().is_some_and(|e| e.is_no_such_process()));
             assert!(environ(p).err().is_some_and(|e| e.is_no_such_process()));
