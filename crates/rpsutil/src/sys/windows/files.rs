@@ -25,7 +25,7 @@ use windows_sys::Win32::System::Threading::{
 };
 
 use super::maps::{convert_dos_path, dos_devices};
-use super::peb::open_for_read;
+use super::peb::open_proc;
 use super::util::{query_system_information, read_at};
 use super::Proc;
 use crate::types::conn_kind::ConnKind;
@@ -214,7 +214,7 @@ pub(crate) fn open_files(p: &mut Proc<'_>) -> Result<Vec<OpenFile>> {
     if p.pid == 0 || p.pid == 4 {
         return Ok(Vec::new());
     }
-    let target = open_for_read(p.pid, PROCESS_DUP_HANDLE | PROCESS_QUERY_INFORMATION)?;
+    let target = open_proc(p, PROCESS_DUP_HANDLE | PROCESS_QUERY_INFORMATION)?;
     let mut dups = Vec::new();
     for value in handles_of(p.pid)? {
         let mut h: HANDLE = std::ptr::null_mut();
@@ -260,10 +260,10 @@ pub(crate) fn open_files(p: &mut Proc<'_>) -> Result<Vec<OpenFile>> {
 }
 
 /// psutil's `Process.net_connections(kind)` on Windows: NoSuchProcess when the
-/// pid is not running, then the system-wide TCP/UDP rows (`socks.rs`) whose
+/// process has ended (through its held handle: pid-reuse safe), then the system-wide TCP/UDP rows (`socks.rs`) whose
 /// owner is the pid, without the pid (`pconn`).
 pub(crate) fn net_connections(p: &mut Proc<'_>, kind: ConnKind) -> Result<Vec<Connection>> {
-    if !super::process::pid_exists(p.pid) {
+    if p.gone() {
         return Err(Error::no_such_process(p.pid));
     }
     Ok(super::socks::system_connections(kind, true)?

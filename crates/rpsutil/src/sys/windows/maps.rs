@@ -28,7 +28,7 @@ use windows_sys::Win32::System::Threading::{
 };
 
 use super::errors::last_error;
-use super::peb::{current_pid, open_for_read};
+use super::peb::{current_pid, open_proc};
 use super::Proc;
 use crate::types::process::{MemoryFullInfo, MemoryMap, MemoryMapGrouped, Pid};
 use crate::{Error, Result};
@@ -144,7 +144,7 @@ pub(crate) fn memory_full_info(p: &mut Proc<'_>) -> Result<MemoryFullInfo> {
         return Err(Error::access_denied(p.pid));
     }
     let basic = super::proc_info::memory_info(p)?;
-    let h = open_for_read(p.pid, PROCESS_QUERY_INFORMATION | PROCESS_VM_READ)?;
+    let h = open_proc(p, PROCESS_QUERY_INFORMATION | PROCESS_VM_READ)?;
     let page = system_info().dwPageSize.max(1) as usize;
     let pages = match private_pages(h.raw(), p.pid) {
         Ok(n) => n,
@@ -257,7 +257,7 @@ pub(crate) fn memory_maps(p: &mut Proc<'_>) -> Result<Vec<MemoryMap>> {
     if p.pid == 0 {
         return Err(Error::access_denied(p.pid));
     }
-    let h = open_for_read(p.pid, PROCESS_QUERY_INFORMATION | PROCESS_VM_READ)?;
+    let h = open_proc(p, PROCESS_QUERY_INFORMATION | PROCESS_VM_READ)?;
     let max = system_info().lpMaximumApplicationAddress as usize;
     let devices = dos_devices();
     let mut out = Vec::new();

@@ -96,7 +96,7 @@ pub(crate) fn open_for_read(pid: Pid, access: PROCESS_ACCESS_RIGHTS) -> Result<O
             ERROR_INVALID_PARAMETER => Error::no_such_process(pid),
             ERROR_SUCCESS if listed(pid) => Error::access_denied(pid),
             ERROR_SUCCESS => Error::no_such_process(pid),
-            _ => last_error(format!("OpenProcess({pid})")),
+            _ => super::errors::win32_error(code, format!("OpenProcess({pid})")),
         });
     }
     let opened = Opened { raw, pid };
@@ -108,6 +108,18 @@ pub(crate) fn open_for_read(pid: Pid, access: PROCESS_ACCESS_RIGHTS) -> Result<O
         return Err(Error::no_such_process(pid));
     }
     Ok(opened)
+}
+
+/// [`open_for_read`] for a `Process`, safe against pid reuse: the handle is
+/// opened by pid, then the process's held handle (the `Process`'s own) must
+/// still be running, which proves the pid still named it when we opened it;
+/// NoSuchProcess otherwise.
+pub(crate) fn open_proc(p: &Proc<'_>, access: PROCESS_ACCESS_RIGHTS) -> Result<Opened> {
+    let h = open_for_read(p.pid, access)?;
+    if p.gone() {
+        return Err(Error::no_such_process(p.pid));
+    }
+    Ok(h)
 }
 
 // ------------------------------------------------------------ hand-declared layouts
@@ -381,9 +393,9 @@ fn with_retry<T>(pid: Pid, mut f: impl FnMut() -> Result<T>) -> Result<T> {
 }
 
 /// One string of the target's parameters block, by PEB.
-fn process_data(pid: Pid, kind: Kind) -> Result<Vec<u16>> {
-    let h = open_for_read(pid, PROCESS_QUERY_INFORMATION | PROCESS_VM_READ)?;
-    with_retry(pid, || match peb_address(&h)? {
+fn process_data(p: &Proc<'_>, kind: Kind) -> Result<Vec<u16>> {
+    let h = open_proc(p, PROCESS_QUERY_INFORMATION | PROCESS_VM_READ)?;
+    with_retry(p.pid, || match peb_address(&h)? {
         PebAt::Wide(at) => read_params::<u64>(&h, at, kind),
         PebAt::Narrow(at) => read_params::<u32>(&h, at, kind),
     })
@@ -475,9 +487,10 @@ pub(crate) fn normalize_cwd(units: &[u16]) -> PathBuf {
 /// psutil's `cmdline_query_proc`: `NtQueryInformationProcess(Process
 /// CommandLineInformation)` with the limited right, psutil's fallback when the
 /// PEB read is denied (Windows 8.1+). `STATUS_NOT_FOUND` is AccessDenied.
-pub(crate) fn cmdline_query_proc(pid: Pid) -> Result<Vec<u16>> {
+pub(crate) fn cmdline_query_proc(p: &Proc<'_>) -> Result<Vec<u16>> {
     const STATUS_NOT_FOUND: i32 = 0xC000_0225_u32 as i32;
-    let h = open_for_read(pid, PROCESS_QUERY_LIMITED_INFORMATION)?;
+    let pid = p.pid;
+    let h = open_proc(p, PROCESS_QUERY_LIMITED_INFORMATION)?;
     let mut size = 0u32;
     // SAFETY: a size probe with a null buffer of length 0; size is an out pointer.
     let status = unsafe {
@@ -548,9 +561,9 @@ pub(crate) fn cmdline(p: &mut Proc<'_>) -> Result<Vec<OsString>> {
     if p.pid == 0 || p.pid == 4 {
         return Ok(Vec::new());
     }
-    let line = match process_data(p.pid, Kind::Cmdline) {
+    let line = match process_data(p, Kind::Cmdline) {
         // psutil raises whatever the fallback raises.
-        Err(e) if e.is_access_denied() => cmdline_query_proc(p.pid)?,
+        Err(e) if e.is_access_denied() => cmdline_query_proc(p)?,
         other => other?,
     };
     split_command_line(&line)
@@ -562,7 +575,7 @@ pub(crate) fn cwd(p: &mut Proc<'_>) -> Result<PathBuf> {
     if p.pid == 0 || p.pid == 4 {
         return Err(Error::access_denied(p.pid));
     }
-    Ok(normalize_cwd(&process_data(p.pid, Kind::Cwd)?))
+    Ok(normalize_cwd(&process_data(p, Kind::Cwd)?))
 }
 
 /// psutil's Windows `environ()`: empty for pid 0 and 4; the PEB's environment
@@ -571,7 +584,7 @@ pub(crate) fn environ(p: &mut Proc<'_>) -> Result<HashMap<OsString, OsString>> {
     if p.pid == 0 || p.pid == 4 {
         return Ok(HashMap::new());
     }
-    Ok(parse_environ(&process_data(p.pid, Kind::Environ)?))
+    Ok(parse_environ(&process_data(p, Kind::Environ)?))
 }
 
 /// Our own pid.
@@ -854,9 +867,9 @@ pub(crate) mod tests {
     #[test]
     fn the_fallback_query_is_a_wine_gap() {
         let me = current_pid();
-        match cmdline_query_proc(me) {
+        match with_proc(me, |p| cmdline_query_proc(p)) {
             Ok(line) => {
-                let peb = process_data(me, Kind::Cmdline).expect("peb");
+                let peb = with_proc(me, |p| process_data(p, Kind::Cmdline)).expect("peb");
                 assert_eq!(line, peb);
             }
             // Wine 8: ProcessCommandLineInformation is STATUS_INVALID_INFO_CLASS (87).
