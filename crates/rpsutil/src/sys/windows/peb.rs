@@ -600,13 +600,18 @@ pub(crate) mod tests {
 
     /// Runs `f` on a `Proc` for `pid` made the way the public layer makes one.
     pub(crate) fn with_proc<T>(pid: Pid, f: impl FnOnce(&mut Proc<'_>) -> T) -> T {
-        let handle = super::super::Handle::open(pid).expect("Handle::open");
+        try_with_proc(pid, f).expect("Handle::open")
+    }
+
+    /// [`with_proc`], or the error of `Handle::open` (a process that ended).
+    pub(crate) fn try_with_proc<T>(pid: Pid, f: impl FnOnce(&mut Proc<'_>) -> T) -> Result<T> {
+        let handle = super::super::Handle::open(pid)?;
         let mut p = Proc {
             pid,
             handle: &handle,
             cache: None,
         };
-        f(&mut p)
+        Ok(f(&mut p))
     }
 
     /// Runs `f` on a `Proc` of a child that has ended (its handle opened while it
@@ -771,6 +776,22 @@ pub(crate) mod tests {
             Some(&OsString::from("peb value =x")),
             "{env:?}"
         );
+        // The same through the public API (translate, oneshot), and gone after.
+        let public = crate::Process::new(pid).expect("Process::new");
+        assert_eq!(public.cmdline().expect("public cmdline"), want);
+        assert_eq!(public.cwd().expect("public cwd"), dir_read);
+        assert_eq!(
+            public
+                .environ()
+                .expect("public environ")
+                .get("RPSUTIL_PEB_MARKER"),
+            Some(&"peb value =x".to_string())
+        );
+        let in_oneshot = public
+            .oneshot(|| -> Result<_> { Ok((public.cmdline()?, public.memory_maps()?.len())) })
+            .expect("oneshot");
+        assert_eq!(in_oneshot.0, want);
+        assert!(in_oneshot.1 > 0);
         // Our own process too, against std's view.
         let me = current_pid();
         let mine = with_proc(me, cmdline).expect("own cmdline");
@@ -782,6 +803,20 @@ pub(crate) mod tests {
             .to_string_lossy()
             .eq_ignore_ascii_case(&std_cwd.to_string_lossy()));
         drop(child);
+        for r in [
+            public.cmdline().map(|_| ()),
+            public.cwd().map(|_| ()),
+            public.environ().map(|_| ()),
+            public.memory_maps().map(|_| ()),
+            public.open_files().map(|_| ()),
+            public.memory_full_info().map(|_| ()),
+            public.net_connections(crate::ConnKind::Inet).map(|_| ()),
+        ] {
+            assert!(
+                r.as_ref().err().is_some_and(|e| e.is_no_such_process()),
+                "{r:?}"
+            );
+        }
         let _ = std::fs::remove_dir(&dir);
     }
 
@@ -805,7 +840,7 @@ pub(crate) mod tests {
                     Err(e) => panic!("{what} of {pid}: {e}"),
                 }
             };
-            let n = with_proc(pid, |p| {
+            let n = try_with_proc(pid, |p| {
                 let args = check("cmdline", cmdline(p).map(|v| v.len()));
                 check("cwd", cwd(p).map(|d| d.as_os_str().len()));
                 check("environ", environ(p).map(|e| e.len()));
@@ -829,6 +864,11 @@ pub(crate) mod tests {
                 );
                 args
             });
+            let n = match n {
+                Ok(n) => n,
+                Err(e) if e.is_no_such_process() => None,
+                Err(e) => panic!("Handle::open({pid}): {e}"),
+            };
             if let Some(n) = n {
                 // Every Windows process has a command line, argv[0] at least.
                 assert!(n > 0, "pid {pid} has an empty command line");
