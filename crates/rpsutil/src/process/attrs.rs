@@ -43,6 +43,7 @@ pub enum Attr {
     Nice,
     NumCtxSwitches,
     NumFds,
+    NumHandles,
     NumThreads,
     OpenFiles,
     Pid,
@@ -55,9 +56,9 @@ pub enum Attr {
 }
 
 impl Attr {
-    /// Every attribute of any OS (the 30 of Linux's `as_dict()`); [`Attr::all`] is
-    /// this OS's list.
-    const EVERY: [Attr; 30] = [
+    /// Every attribute of any OS (Linux's `as_dict()` has 30 of them, Windows' adds
+    /// `num_handles`); [`Attr::all`] is this OS's list.
+    const EVERY: [Attr; 31] = [
         Attr::Cmdline,
         Attr::CpuAffinity,
         Attr::CpuNum,
@@ -79,6 +80,7 @@ impl Attr {
         Attr::Nice,
         Attr::NumCtxSwitches,
         Attr::NumFds,
+        Attr::NumHandles,
         Attr::NumThreads,
         Attr::OpenFiles,
         Attr::Pid,
@@ -138,6 +140,7 @@ impl Attr {
             Attr::Nice => "nice",
             Attr::NumCtxSwitches => "num_ctx_switches",
             Attr::NumFds => "num_fds",
+            Attr::NumHandles => "num_handles",
             Attr::NumThreads => "num_threads",
             Attr::OpenFiles => "open_files",
             Attr::Pid => "pid",
@@ -202,6 +205,7 @@ pub struct ProcessInfo {
     pub nice: Field<i32>,
     pub num_ctx_switches: Field<CtxSwitches>,
     pub num_fds: Field<u32>,
+    pub num_handles: Field<u32>,
     pub num_threads: Field<u32>,
     pub open_files: Field<Vec<OpenFile>>,
     pub ppid: Field<Pid>,
@@ -290,6 +294,7 @@ impl Process {
                         info.num_ctx_switches = field(self.num_ctx_switches(), explicit)?
                     }
                     Attr::NumFds => info.num_fds = field(self.num_fds(), explicit)?,
+                    Attr::NumHandles => info.num_handles = field(self.num_handles(), explicit)?,
                     Attr::NumThreads => info.num_threads = field(self.num_threads(), explicit)?,
                     Attr::OpenFiles => info.open_files = field(self.open_files(), explicit)?,
                     Attr::Ppid => info.ppid = field(self.ppid(), explicit)?,
@@ -351,6 +356,7 @@ impl Serialize for ProcessInfo {
             nice,
             num_ctx_switches,
             num_fds,
+            num_handles,
             num_threads,
             open_files,
             ppid,
