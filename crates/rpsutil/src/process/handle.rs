@@ -80,7 +80,7 @@ impl Process {
     /// assert!(rpsutil::Process::new(u32::MAX).is_err());
     /// ```
     pub fn new(pid: Pid) -> Result<Process> {
-        let p = Process::new_primed(pid)?;
+        let p = Process::new_primed(pid, None)?;
         // The stat read that identified the process is not reused later.
         lock(&p.inner.oneshot).cache = None;
         Ok(p)
@@ -88,7 +88,8 @@ impl Process {
 
     /// Like [`Process::new`], but the raw records read to learn the identity stay in
     /// the oneshot cache, so a snapshot taken right away does not read them again.
-    pub(crate) fn new_primed(pid: Pid) -> Result<Process> {
+    /// With a table scan, the cache starts from what the scan read for `pid`.
+    pub(crate) fn new_primed(pid: Pid, scan: Option<&imp::Scan>) -> Result<Process> {
         if i32::try_from(pid).is_err() {
             return Err(Error::NoSuchProcess {
                 pid,
@@ -97,7 +98,10 @@ impl Process {
             });
         }
         let handle = imp::Handle::open(pid)?;
-        let mut cache = imp::RawCache::default();
+        let mut cache = match scan {
+            Some(scan) => imp::RawCache::primed(scan, pid),
+            None => imp::RawCache::default(),
+        };
         let identity = {
             let mut p = Proc {
                 pid,
@@ -193,6 +197,16 @@ impl Process {
     /// time), as psutil's (pid, create time); the exact part guards the calls.
     fn start(&self) -> Option<u64> {
         self.inner.identity.map(|i| i.start())
+    }
+
+    /// Seeds the oneshot cache with what a table scan read for this process, unless
+    /// a oneshot is active or a cache is already there; the next `oneshot` (the
+    /// table's `as_dict`) uses it and drops it.
+    pub(crate) fn prime(&self, scan: &imp::Scan) {
+        let mut shot = lock(&self.inner.oneshot);
+        if shot.depth == 0 && shot.cache.is_none() {
+            shot.cache = Some(Box::new(imp::RawCache::primed(scan, self.inner.pid)));
+        }
     }
 
     /// True once `is_running` saw this handle's pid taken by another process.

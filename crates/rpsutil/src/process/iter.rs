@@ -7,6 +7,7 @@ use super::attrs::{Attr, ProcessInfo};
 use super::handle::Process;
 use super::pids::pids;
 use super::Pid;
+use crate::sys::imp;
 use crate::{Error, Result};
 
 /// One row of a scan: None when the process vanished meanwhile.
@@ -57,8 +58,11 @@ impl ProcessTable {
     /// pids that remain. Existing handles are reused without a PID-reuse check
     /// (as psutil since 6.0; use [`Process::is_running`]); handles whose reuse
     /// `is_running` detected are replaced.
-    fn sync(&mut self) -> Result<Vec<(Pid, Option<Process>)>> {
-        let current = pids()?;
+    fn sync(&mut self, scan: &imp::Scan) -> Result<Vec<(Pid, Option<Process>)>> {
+        let current = match scan.pids() {
+            Some(list) => super::pids::remember_lowest(list),
+            None => pids()?,
+        };
         // Handles whose `is_running` saw their pid reused are replaced (each table
         // sees the flag of the handles it holds).
         self.procs.retain(|_, p| !p.is_known_reused());
@@ -80,7 +84,7 @@ impl ProcessTable {
     /// Every process, ordered by pid (psutil's `process_iter()`). Processes that end
     /// during the scan are left out.
     pub fn refresh(&mut self) -> Result<Vec<Process>> {
-        let listed = self.sync()?;
+        let listed = self.sync(&imp::Scan::take()?)?;
         let mut out = Vec::with_capacity(listed.len());
         for (pid, handle) in listed {
             let p = match handle {
@@ -102,10 +106,13 @@ impl ProcessTable {
     /// Every process with `attrs` read (psutil's `process_iter(attrs)`); an empty
     /// slice reads every attribute. Each process's sources are read once.
     pub fn snapshot(&mut self, attrs: &[Attr]) -> Result<Vec<(Process, ProcessInfo)>> {
-        let listed = self.sync()?;
+        // What the backend reads once for every process (Windows: one
+        // SystemProcessInformation pass instead of one per process).
+        let scan = imp::Scan::take()?;
+        let listed = self.sync(&scan)?;
         let rows: Vec<Row> = listed
             .iter()
-            .map(|(pid, handle)| snapshot_one(*pid, handle.clone(), attrs))
+            .map(|(pid, handle)| snapshot_one(*pid, handle.clone(), &scan, attrs))
             .collect::<Result<_>>()?;
         Ok(self.keep(rows))
     }
@@ -118,11 +125,12 @@ impl ProcessTable {
         threads: usize,
     ) -> Result<Vec<(Process, ProcessInfo)>> {
         let threads = threads.max(1);
-        let listed = self.sync()?;
+        let scan = imp::Scan::take()?;
+        let listed = self.sync(&scan)?;
         if threads == 1 || listed.len() < 2 {
             let rows: Vec<_> = listed
                 .iter()
-                .map(|(pid, h)| snapshot_one(*pid, h.clone(), attrs))
+                .map(|(pid, h)| snapshot_one(*pid, h.clone(), &scan, attrs))
                 .collect::<Result<_>>()?;
             return Ok(self.keep(rows));
         }
@@ -131,9 +139,10 @@ impl ProcessTable {
             let handles: Vec<_> = listed
                 .chunks(chunk)
                 .map(|part| {
+                    let scan = &scan;
                     s.spawn(move || {
                         part.iter()
-                            .map(|(pid, h)| snapshot_one(*pid, h.clone(), attrs))
+                            .map(|(pid, h)| snapshot_one(*pid, h.clone(), scan, attrs))
                             .collect::<Result<Vec<_>>>()
                     })
                 })
@@ -169,11 +178,15 @@ impl ProcessTable {
 fn snapshot_one(
     pid: Pid,
     handle: Option<Process>,
+    scan: &imp::Scan,
     attrs: &[Attr],
 ) -> Result<Option<(Process, ProcessInfo)>> {
     let p = match handle {
-        Some(p) => p,
-        None => match Process::new_primed(pid) {
+        Some(p) => {
+            p.prime(scan);
+            p
+        }
+        None => match Process::new_primed(pid, Some(scan)) {
             Ok(p) => p,
             Err(e) if e.is_no_such_process() => return Ok(None),
             Err(e) => return Err(e),

@@ -18,11 +18,15 @@ static LOWEST_PID: AtomicU32 = AtomicU32::new(u32::MAX);
 /// assert!(pids.contains(&std::process::id()));
 /// ```
 pub fn pids() -> Result<Vec<Pid>> {
-    let list = imp::pids()?;
+    Ok(remember_lowest(imp::pids()?))
+}
+
+/// Notes the lowest pid of a sorted pid list (the tree's root) and returns the list.
+pub(crate) fn remember_lowest(list: Vec<Pid>) -> Vec<Pid> {
     if let Some(&first) = list.first() {
         LOWEST_PID.store(first, Ordering::Relaxed);
     }
-    Ok(list)
+    list
 }
 
 /// The lowest pid seen by the last [`pids`] call (1 on Linux): the root of the

@@ -79,6 +79,23 @@ fn main() {
             .collect(),
     );
     std::thread::sleep(Duration::from_secs(1)); // let them start
+    if std::env::var_os("PER_ATTR").is_some() {
+        // Where the time goes: one attribute at a time, on a kept table.
+        let mut table = ProcessTable::new();
+        rpsutil_scan(&mut table);
+        for a in ATTRS {
+            let mut times = Vec::new();
+            let start = Instant::now();
+            while start.elapsed() < budget {
+                let t = Instant::now();
+                let n = black_box(table.snapshot(&[a]).expect("snapshot")).len();
+                times.push(t.elapsed().as_secs_f64() * 1e6 / n.max(1) as f64);
+            }
+            times.sort_by(f64::total_cmp);
+            println!("attr {a}\t{:.2}", times[times.len() / 2]);
+        }
+        return;
+    }
     let mut kept_table = ProcessTable::new();
     let mut kept_sys = System::new().expect("sysinfo");
     // Warm-up, and the handles/entries the "reused" variants keep.

@@ -40,6 +40,13 @@ impl Handle {
     }
 }
 
+impl RawCache {
+    /// An empty cache: Linux scans read nothing ahead (`Scan` is the default one).
+    pub(crate) fn primed(_scan: &crate::sys::unsupported::Scan, _pid: Pid) -> RawCache {
+        RawCache::default()
+    }
+}
+
 /// The process argument of every Linux process function.
 pub(crate) type Proc<'a> = crate::sys::proc::Proc<'a, Handle, RawCache>;
 

@@ -51,6 +51,8 @@ pub(crate) use crate::sys::posix::{getloadavg, set_nice};
 pub(crate) use crate::sys::unsupported::{num_handles, win_service_get, win_service_iter};
 
 pub(crate) use handle::{Handle, Proc, RawCache};
+// A scan reads each process's files anyway: nothing is worth reading ahead.
+pub(crate) use crate::sys::unsupported::Scan;
 
 /// The one error-translation point of the Linux backend (`errors::translate`).
 pub(crate) fn translate(err: crate::Error, p: &mut Proc<'_>) -> crate::Error {

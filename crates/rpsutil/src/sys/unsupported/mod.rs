@@ -30,6 +30,29 @@ impl Handle {
 #[derive(Default, Debug)]
 pub(crate) struct RawCache;
 
+impl RawCache {
+    /// Nothing to seed.
+    pub(crate) fn primed(_scan: &Scan, _pid: Pid) -> RawCache {
+        RawCache
+    }
+}
+
+/// A process-table scan reads nothing ahead.
+#[derive(Default, Debug)]
+pub(crate) struct Scan;
+
+impl Scan {
+    /// Nothing to read.
+    pub(crate) fn take() -> crate::Result<Scan> {
+        Ok(Scan)
+    }
+
+    /// No pid list of its own: the table calls `pids()`.
+    pub(crate) fn pids(&self) -> Option<Vec<Pid>> {
+        None
+    }
+}
+
 /// Errors pass through unchanged.
 pub(crate) fn translate<H, C>(err: Error, _p: &mut crate::sys::proc::Proc<'_, H, C>) -> Error {
     err

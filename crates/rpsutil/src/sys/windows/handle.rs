@@ -13,6 +13,7 @@
 //! and every call that needs a handle answers AccessDenied or takes psutil's
 //! SPI fallback.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use windows_sys::Win32::Foundation::{
@@ -21,11 +22,12 @@ use windows_sys::Win32::Foundation::{
 };
 use windows_sys::Win32::System::Threading::{
     GetExitCodeProcess, GetProcessTimes, OpenProcess, WaitForSingleObject, PROCESS_ACCESS_RIGHTS,
-    PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_SYNCHRONIZE,
+    PROCESS_QUERY_INFORMATION, PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_SYNCHRONIZE,
+    PROCESS_VM_READ,
 };
 
 use super::errors::{last_error, win32_error};
-use super::proc_info::{spi_record, SpiRecord};
+use super::proc_info::{all_records_now, spi_record, SpiRecord};
 use crate::sys::records::Identity;
 use crate::types::process::Pid;
 use crate::{Error, Result};
@@ -146,6 +148,8 @@ pub(crate) fn no_handle(what: &str) -> Error {
 pub(crate) struct Handle {
     process: Option<Owned>,
     synchronize: bool,
+    /// The rights `process` was opened with.
+    access: PROCESS_ACCESS_RIGHTS,
 }
 
 impl Handle {
@@ -158,11 +162,19 @@ impl Handle {
         let empty = Handle {
             process: None,
             synchronize: false,
+            access: 0,
         };
         if pid == 0 {
             return Ok(empty);
         }
+        // Read rights first, so that cmdline, cwd, environ and the memory calls
+        // read through this handle instead of opening one each (psutil opens one
+        // per call); protected processes refuse them and get the limited right.
         for (access, synchronize) in [
+            (
+                PROCESS_QUERY_INFORMATION | PROCESS_VM_READ | PROCESS_SYNCHRONIZE,
+                true,
+            ),
             (
                 PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_SYNCHRONIZE,
                 true,
@@ -177,6 +189,7 @@ impl Handle {
                     return Ok(Handle {
                         process: Some(h),
                         synchronize,
+                        access,
                     });
                 }
                 Err(ERROR_INVALID_PARAMETER) => return Err(not_found(pid)),
@@ -196,6 +209,15 @@ impl Handle {
         Handle {
             process: None,
             synchronize: false,
+            access: 0,
+        }
+    }
+
+    /// The held handle when it was opened with every right of `access`.
+    pub(crate) fn holding(&self, access: PROCESS_ACCESS_RIGHTS) -> Option<HANDLE> {
+        match &self.process {
+            Some(h) if self.access & access == access => Some(h.raw()),
+            _ => None,
         }
     }
 
@@ -210,6 +232,48 @@ impl Handle {
 #[derive(Default, Debug)]
 pub(crate) struct RawCache {
     spi: Option<Arc<SpiRecord>>,
+}
+
+impl RawCache {
+    /// The process's record when this cache holds it (seeded by a scan, or read
+    /// during this oneshot).
+    pub(crate) fn record(&self) -> Option<&SpiRecord> {
+        self.spi.as_deref()
+    }
+
+    /// The cache a table scan seeds: `pid`'s record of the scan's pass, if listed.
+    pub(crate) fn primed(scan: &Scan, pid: Pid) -> RawCache {
+        RawCache {
+            spi: scan.records.get(&pid).cloned(),
+        }
+    }
+}
+
+/// What one process-table scan reads once for every process: one
+/// `SystemProcessInformation` pass (psutil makes one per process, and each lists
+/// every process: O(n²) for a scan).
+#[derive(Default, Debug)]
+pub(crate) struct Scan {
+    records: HashMap<Pid, Arc<SpiRecord>>,
+}
+
+impl Scan {
+    /// One pass.
+    pub(crate) fn take() -> Result<Scan> {
+        Ok(Scan {
+            records: all_records_now()?
+                .into_iter()
+                .map(|r| (r.pid, Arc::new(r)))
+                .collect(),
+        })
+    }
+
+    /// The pids of the pass, sorted (the table's pid list: no second listing).
+    pub(crate) fn pids(&self) -> Option<Vec<Pid>> {
+        let mut pids: Vec<Pid> = self.records.keys().copied().collect();
+        pids.sort_unstable();
+        Some(pids)
+    }
 }
 
 /// The process argument of every Windows process function.
@@ -268,6 +332,11 @@ pub(crate) fn identity(p: &mut Proc) -> Result<Identity> {
 /// without one the creation time in `SystemProcessInformation` is compared.
 pub(crate) fn same_process(p: &mut Proc, expected: &Identity) -> Result<bool> {
     if let Some((h, sync)) = p.handle.process() {
+        // Inside a oneshot seeded by a table scan, the scan's record answers
+        // without a call (as the Linux backend uses its cached stat record).
+        if let Some(r) = p.cache.as_ref().and_then(|c| c.record()) {
+            return Ok(r.create_ticks as u64 == expected.start());
+        }
         if handle_gone(h, sync, p.pid) {
             return Err(Error::no_such_process(p.pid));
         }

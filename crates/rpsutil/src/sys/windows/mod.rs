@@ -45,7 +45,7 @@ pub(crate) use cpu::{
 };
 pub(crate) use disk::{disk_io_counters, disk_partitions, disk_usage};
 pub(crate) use files::{net_connections, open_files};
-pub(crate) use handle::{identity, same_process, translate, Handle, Proc, RawCache};
+pub(crate) use handle::{identity, same_process, translate, Handle, Proc, RawCache, Scan};
 pub(crate) use host::boot_time;
 pub(crate) use loadavg::getloadavg;
 pub(crate) use maps::{memory_full_info, memory_maps};

@@ -49,10 +49,12 @@ use crate::{Error, Result};
 
 // --------------------------------------------------------------- process handles
 
-/// A process handle opened by pid, closed on drop.
+/// A process handle opened by pid (closed on drop), or the `Process`'s held one
+/// when it has the rights (left open).
 pub(crate) struct Opened {
     raw: HANDLE,
     pid: Pid,
+    owned: bool,
 }
 
 impl Opened {
@@ -64,8 +66,10 @@ impl Opened {
 
 impl Drop for Opened {
     fn drop(&mut self) {
-        // SAFETY: raw came from OpenProcess and is closed exactly once, here.
-        unsafe { CloseHandle(self.raw) };
+        if self.owned {
+            // SAFETY: raw came from OpenProcess and is closed exactly once, here.
+            unsafe { CloseHandle(self.raw) };
+        }
     }
 }
 
@@ -99,7 +103,11 @@ pub(crate) fn open_for_read(pid: Pid, access: PROCESS_ACCESS_RIGHTS) -> Result<O
             _ => super::errors::win32_error(code, format!("OpenProcess({pid})")),
         });
     }
-    let opened = Opened { raw, pid };
+    let opened = Opened {
+        raw,
+        pid,
+        owned: true,
+    };
     let mut code = 0u32;
     // SAFETY: raw is an open process handle; code is a writable u32.
     let ok = unsafe { GetExitCodeProcess(raw, &mut code) } != 0;
@@ -115,6 +123,21 @@ pub(crate) fn open_for_read(pid: Pid, access: PROCESS_ACCESS_RIGHTS) -> Result<O
 /// still be running, which proves the pid still named it when we opened it;
 /// NoSuchProcess otherwise.
 pub(crate) fn open_proc(p: &Proc<'_>, access: PROCESS_ACCESS_RIGHTS) -> Result<Opened> {
+    // The held handle, when it has the rights, is the process itself: no second
+    // handle, no reuse check (a held handle keeps the pid from being reused). It
+    // stays valid after the process ends, so ask whether it has, unless a table
+    // scan listed it a moment ago (its record is in the oneshot cache).
+    if let Some(raw) = p.handle.holding(access) {
+        let listed = p.cache.as_ref().is_some_and(|c| c.record().is_some());
+        if !listed && p.gone() {
+            return Err(Error::no_such_process(p.pid));
+        }
+        return Ok(Opened {
+            raw,
+            pid: p.pid,
+            owned: false,
+        });
+    }
     let h = open_for_read(p.pid, access)?;
     if p.gone() {
         return Err(Error::no_such_process(p.pid));

@@ -25,7 +25,8 @@ use windows_sys::Win32::Foundation::{
     NTSTATUS, STATUS_INFO_LENGTH_MISMATCH, STATUS_SUCCESS, UNICODE_STRING,
 };
 use windows_sys::Win32::Security::{
-    GetTokenInformation, LookupAccountSidW, TokenUser, SID_NAME_USE, TOKEN_QUERY, TOKEN_USER,
+    GetLengthSid, GetTokenInformation, LookupAccountSidW, TokenUser, SID_NAME_USE, TOKEN_QUERY,
+    TOKEN_USER,
 };
 use windows_sys::Win32::Storage::FileSystem::QueryDosDeviceW;
 use windows_sys::Win32::System::ProcessStatus::{
@@ -172,6 +173,34 @@ fn record_at(buf: &[u8], off: usize, e: &SYSTEM_PROCESS_INFORMATION) -> SpiRecor
         },
         threads,
     }
+}
+
+/// Every record of a `SystemProcessInformation` buffer, read unaligned.
+pub(crate) fn all_records(buf: &[u8]) -> Vec<SpiRecord> {
+    let mut out = Vec::new();
+    let mut off = 0usize;
+    while let Some(e) = read_at::<SYSTEM_PROCESS_INFORMATION>(buf, off) {
+        out.push(record_at(buf, off, &e));
+        if e.NextEntryOffset == 0 {
+            break;
+        }
+        match off.checked_add(e.NextEntryOffset as usize) {
+            Some(next) => off = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// One `SystemProcessInformation` pass: every process's record, read once for a
+/// whole process-table scan (psutil reads one pass per process).
+pub(crate) fn all_records_now() -> Result<Vec<SpiRecord>> {
+    let buf = query_system_information(
+        SystemProcessInformation,
+        256 * 1024,
+        "SystemProcessInformation",
+    )?;
+    Ok(all_records(&buf))
 }
 
 /// Finds `pid`'s record in a `SystemProcessInformation` buffer, reading every
@@ -628,18 +657,36 @@ pub(crate) fn username(p: &mut Proc) -> Result<String> {
     // SAFETY: the buffer holds a TOKEN_USER at its start (u64-aligned); read
     // unaligned all the same. Its SID pointer points into `info`, alive below.
     let user: TOKEN_USER = unsafe { info.as_ptr().cast::<TOKEN_USER>().read_unaligned() };
+    // SAFETY: the SID lives in `info`, alive here; GetLengthSid reads its header.
+    let sid_len = unsafe { GetLengthSid(user.User.Sid) } as usize;
+    let sid_key: Vec<u8> = if sid_len > 0 && sid_len <= 68 {
+        // SAFETY: a valid SID of `sid_len` bytes (SECURITY_MAX_SID_SIZE is 68).
+        unsafe { std::slice::from_raw_parts(user.User.Sid.cast::<u8>(), sid_len) }.to_vec()
+    } else {
+        Vec::new()
+    };
+    if let Some(name) = sid_names::get(&sid_key) {
+        return Ok(name);
+    }
+    let name = lookup_account(user.User.Sid)?;
+    sid_names::put(sid_key, &name);
+    Ok(name)
+}
+
+/// `DOMAIN\user` of a SID (`LookupAccountSidW`, buffers grown as asked).
+fn lookup_account(sid: windows_sys::Win32::Security::PSID) -> Result<String> {
     let (mut ncap, mut dcap) = (256u32, 256u32);
     loop {
         let mut name = vec![0u16; ncap as usize];
         let mut domain = vec![0u16; dcap as usize];
         let (mut n, mut d) = (ncap, dcap);
         let mut kind: SID_NAME_USE = 0;
-        // SAFETY: the SID lives in `info`; name and domain are writable for n and
+        // SAFETY: the caller's SID is alive; name and domain are writable for n and
         // d units; kind is a writable SID_NAME_USE.
         let ok = unsafe {
             LookupAccountSidW(
                 std::ptr::null(),
-                user.User.Sid,
+                sid,
                 name.as_mut_ptr(),
                 &mut n,
                 domain.as_mut_ptr(),
@@ -1254,5 +1301,44 @@ mod tests {
         let cut = find_record(&buf[..second + psize + tsize], 12).expect("record");
         assert_eq!(cut.threads.len(), 1);
         assert_eq!(cut.name, None, "the name lies past the cut");
+    }
+}
+
+/// Account names by SID, kept for one second: `LookupAccountSidW` asks the
+/// security service (and, under Wine, wineserver) each time, which would dominate a
+/// scan of processes owned by a handful of users (the POSIX backends cache user
+/// names the same way, see docs/DIFFERENCES.md).
+mod sid_names {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+
+    const TTL: Duration = Duration::from_secs(1);
+    static NAMES: Mutex<Option<(Instant, HashMap<Vec<u8>, String>)>> = Mutex::new(None);
+
+    pub(super) fn get(sid: &[u8]) -> Option<String> {
+        if sid.is_empty() {
+            return None;
+        }
+        let guard = NAMES.lock().unwrap_or_else(|p| p.into_inner());
+        let (filled, names) = guard.as_ref()?;
+        if filled.elapsed() >= TTL {
+            return None;
+        }
+        names.get(sid).cloned()
+    }
+
+    pub(super) fn put(sid: Vec<u8>, name: &str) {
+        if sid.is_empty() {
+            return;
+        }
+        let mut guard = NAMES.lock().unwrap_or_else(|p| p.into_inner());
+        let fresh = matches!(&*guard, Some((filled, _)) if filled.elapsed() < TTL);
+        if !fresh {
+            *guard = Some((Instant::now(), HashMap::new()));
+        }
+        if let Some((_, names)) = guard.as_mut() {
+            names.insert(sid, name.to_string());
+        }
     }
 }
