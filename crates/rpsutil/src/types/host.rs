@@ -18,12 +18,17 @@ pub struct User {
     pub pid: Option<i32>,
 }
 
-/// psutil's `pheap`: the calling process's C heap (glibc `mallinfo2`), in bytes.
+/// psutil's `pheap`: the calling process's C heap, in bytes (glibc `mallinfo2`;
+/// Windows: the process heap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct HeapInfo {
     /// Bytes allocated with `malloc` from the heap (`uordblks`).
     pub heap_used: u64,
-    /// Bytes allocated in separate `mmap` regions (`hblkhd`).
+    /// Bytes allocated in separate `mmap` regions (`hblkhd`; Windows: private
+    /// read-write regions outside the heaps).
     pub mmap_used: u64,
+    /// Number of heaps (Windows `GetProcessHeaps`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heap_count: Option<u64>,
 }

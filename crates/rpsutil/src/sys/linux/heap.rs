@@ -11,6 +11,7 @@ pub(crate) fn heap_info() -> Result<HeapInfo> {
     // SAFETY: mallinfo2 takes no arguments and returns a struct by value.
     let m = unsafe { libc::mallinfo2() };
     Ok(HeapInfo {
+        heap_count: None,
         heap_used: m.uordblks as u64,
         mmap_used: m.hblkhd as u64,
     })

@@ -291,6 +291,7 @@ mod tests {
 
     #[test]
     fn open_files_lists_a_file_we_hold() {
+        let _serial = wine::serial();
         let me = current_pid();
         let path = std::env::temp_dir().join(format!("rpsutil-open-files-{me}.txt"));
         let mut f = std::fs::File::create(&path).expect("create");
@@ -327,6 +328,7 @@ mod tests {
 
     #[test]
     fn open_files_of_a_child_lists_the_file_it_holds() {
+        let _serial = wine::serial();
         let me = current_pid();
         let path = std::env::temp_dir().join(format!("rpsutil-held-{me}.txt"));
         std::fs::write(&path, b"held").expect("write");
@@ -369,6 +371,7 @@ mod tests {
 
     #[test]
     fn net_connections_of_our_own_process() {
+        let _serial = wine::serial();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
         let addr = listener.local_addr().expect("addr");
         let me = current_pid();

@@ -21,6 +21,7 @@ mod disk;
 mod errors;
 mod files;
 mod handle;
+mod heap;
 mod host;
 mod loadavg;
 mod maps;
@@ -46,6 +47,7 @@ pub(crate) use cpu::{
 pub(crate) use disk::{disk_io_counters, disk_partitions, disk_usage};
 pub(crate) use files::{net_connections, open_files};
 pub(crate) use handle::{identity, same_process, translate, Handle, Proc, RawCache, Scan};
+pub(crate) use heap::{heap_info, heap_trim};
 pub(crate) use host::boot_time;
 pub(crate) use loadavg::getloadavg;
 pub(crate) use maps::{memory_full_info, memory_maps};
@@ -91,6 +93,8 @@ pub(crate) fn implements(name: &str) -> bool {
         "sensors_battery",
         "boot_time",
         "users",
+        "heap_info",
+        "heap_trim",
         "win_service_iter",
         "win_service_get",
     ];
@@ -163,7 +167,7 @@ mod tests {
         unsupported(me.rlimit(Resource::Nofile));
         unsupported(sensors_temperatures(false));
         unsupported(sensors_fans());
-        unsupported(heap_info());
+        // psutil has no uids/num_fds/rlimit/temperatures/fans on Windows.
         assert!(Resource::available().is_empty());
         // The written system calls answer.
         assert!(pids().is_ok() && cpu_times().is_ok() && virtual_memory().is_ok());

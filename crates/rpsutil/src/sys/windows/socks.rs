@@ -255,6 +255,7 @@ mod tests {
 
     #[test]
     fn our_sockets_are_listed() {
+        let _serial = wine::serial();
         let listener = TcpListener::bind("127.0.0.1:0").expect("listen");
         let client = TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
         let (server, _) = listener.accept().expect("accept");
@@ -319,6 +320,7 @@ mod tests {
 
     #[test]
     fn linux_listeners_are_listed_under_wine() {
+        let _serial = wine::serial();
         let Some(tcp) = wine::linux_file("/proc/net/tcp") else {
             return;
         };

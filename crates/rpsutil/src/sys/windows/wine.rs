@@ -31,6 +31,17 @@ pub(crate) fn version() -> Option<String> {
     Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
 }
 
+/// Serialises the tests that open sockets and the ones that walk this process's
+/// handles (`open_files` of ourselves): a handle walk that meets a socket on which
+/// another test thread has I/O pending can leave Wine's `open_files` worker (psutil's
+/// name-query thread) stuck inside ntdll, and later socket calls of the test process
+/// then hang (seen once in about eight full runs under Wine 8). Tests only: the
+/// library's calls stay concurrent.
+pub(crate) fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// A Linux file through `Z:\`, only under Wine.
 pub(crate) fn linux_file(path: &str) -> Option<String> {
     version()?;
