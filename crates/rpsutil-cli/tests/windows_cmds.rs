@@ -245,3 +245,83 @@ fn winservices_lists_the_services_as_psutils_script() {
         assert!(text.contains("status: running, start: "), "{text}");
     }
 }
+
+/// `ping -n 60 127.0.0.1`, killed and waited for on drop (also on failure).
+struct Ping(std::process::Child);
+
+impl Ping {
+    fn start() -> Ping {
+        let child = Command::new("ping")
+            .args(["-n", "60", "127.0.0.1"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn ping");
+        // Let it get going (its command line is in place once it runs).
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        Ping(child)
+    }
+
+    fn pid(&self) -> String {
+        self.0.id().to_string()
+    }
+}
+
+impl Drop for Ping {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn process_tools_see_and_change_a_child() {
+    let ping = Ping::start();
+    let pid = ping.pid();
+    let me = std::process::id();
+
+    let (text, _) = ok(&["pidof", "ping.exe"]);
+    assert!(text.split_whitespace().any(|p| p == pid), "{text}");
+
+    let (v, _) = json(&["ps", "--json"]);
+    let row = v
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["pid"].to_string() == pid))
+        .unwrap_or_else(|| panic!("pid {pid} not in ps --json"));
+    assert_eq!(
+        row["name"].as_str().map(str::to_ascii_lowercase).as_deref(),
+        Some("ping.exe")
+    );
+    assert_eq!(row["cmdline"][1], "-n");
+    assert_eq!(row["cmdline"][2], "60");
+
+    // procinfo prints what it can read (Wine has no I/O priority: left out).
+    let (v, _) = json(&["procinfo", &pid, "--json"]);
+    assert_eq!(v["pid"].to_string(), pid);
+    assert_eq!(v["ppid"], me);
+    assert!(v["memory_info"]["rss"].as_u64().unwrap_or(0) > 0, "{v}");
+    assert_eq!(
+        v["num_threads"].as_u64(),
+        v["threads"].as_array().map(|t| t.len() as u64)
+    );
+
+    // nice: the priority class (NORMAL 32 → BELOW_NORMAL 16384).
+    assert_eq!(ok(&["nice", &pid]).0.trim(), "32");
+    ok(&["nice", &pid, "16384"]);
+    assert_eq!(ok(&["nice", &pid]).0.trim(), "16384");
+
+    // taskset: pin to CPU 0 and read it back.
+    ok(&["taskset", &pid, "0"]);
+    let (text, _) = ok(&["taskset", &pid]);
+    assert!(
+        text.trim_end().ends_with("current affinity list: 0"),
+        "{text}"
+    );
+
+    // kill (TerminateProcess, exit code 15 as psutil's SIGTERM) ends it.
+    ok(&["kill", &pid]);
+    let mut ping = ping;
+    let status = ping.0.wait().expect("wait");
+    assert_eq!(status.code(), Some(15));
+    let out = rpsutil(&["procinfo", &pid]);
+    assert!(!out.status.success());
+}

@@ -184,13 +184,15 @@ fn signal_outcomes(name: &str) -> Option<Outcome> {
     Some(o)
 }
 
-/// Functions the Windows backend has but Wine 8 cannot serve: their PDH counters
-/// (`\Paging File(_Total)\% Usage`, `\System\Processor Queue Length`) do not
-/// exist there, so they answer Unsupported. Empty on real Windows and elsewhere.
+/// Functions the Windows backend has but Wine 8 cannot serve, so they answer
+/// Unsupported there: the PDH counters `\Paging File(_Total)\% Usage` and
+/// `\System\Processor Queue Length` do not exist, nor does the information class
+/// `ProcessIoPriority`. Empty on real Windows and elsewhere.
 fn wine_gaps() -> &'static [&'static str] {
     // Wine maps the Linux root to Z:, so its /proc is there.
     if cfg!(windows) && std::path::Path::new("Z:\\proc\\stat").exists() {
-        &["getloadavg", "swap_memory"]
+        // And NtQueryInformationProcess(ProcessIoPriority) (STATUS_INVALID_INFO_CLASS).
+        &["getloadavg", "swap_memory", "ionice"]
     } else {
         &[]
     }

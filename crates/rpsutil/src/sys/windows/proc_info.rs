@@ -753,7 +753,10 @@ pub(crate) fn ionice(p: &mut Proc) -> Result<IoNice> {
         )
     };
     if st != STATUS_SUCCESS {
-        return Err(nt_error(st, "NtQueryInformationProcess(ProcessIoPriority)"));
+        return Err(io_priority_error(
+            st,
+            "NtQueryInformationProcess(ProcessIoPriority)",
+        ));
     }
     let ioclass = IoPriorityClass::from_raw(v as i32).ok_or_else(|| Error::Parse {
         path: "NtQueryInformationProcess(ProcessIoPriority)".into(),
@@ -783,9 +786,26 @@ pub(crate) fn set_ionice(p: &mut Proc, ioclass: IoPriorityClass, _value: i32) ->
         )
     };
     if st != STATUS_SUCCESS {
-        return Err(nt_error(st, "NtSetInformationProcess(ProcessIoPriority)"));
+        return Err(io_priority_error(
+            st,
+            "NtSetInformationProcess(ProcessIoPriority)",
+        ));
     }
     Ok(())
+}
+
+/// An NTSTATUS of the I/O priority calls: an information class the OS does not
+/// have (`STATUS_INVALID_INFO_CLASS`, `STATUS_NOT_IMPLEMENTED`: Wine 8) is
+/// Unsupported, so that `as_dict` and the tools leave the field out instead of
+/// failing (psutil raises OSError 87 there); other statuses are OS errors.
+fn io_priority_error(st: NTSTATUS, call: &str) -> Error {
+    const STATUS_NOT_IMPLEMENTED: NTSTATUS = 0xC000_0002_u32 as NTSTATUS;
+    const STATUS_INVALID_INFO_CLASS: NTSTATUS = 0xC000_0003_u32 as NTSTATUS;
+    if st == STATUS_NOT_IMPLEMENTED || st == STATUS_INVALID_INFO_CLASS {
+        Error::unsupported(format!("{call} (NTSTATUS {:#010x})", st as u32))
+    } else {
+        nt_error(st, call)
+    }
 }
 
 /// The CPUs of the process affinity mask (`GetProcessAffinityMask`; the current
@@ -1011,17 +1031,15 @@ mod tests {
     fn ionice_is_a_windows_hint_or_wines_error() {
         let child = Guard::ping(30);
         with_proc(child.pid(), |p| match wine::version() {
-            // Wine 8: ProcessIoPriority is not implemented; the raw OS error
-            // (psutil's OSError 87 for the query), never NoSuchProcess/AccessDenied.
+            // Wine 8: ProcessIoPriority is not implemented (STATUS_INVALID_INFO_CLASS;
+            // psutil's OSError 87): Unsupported, never NoSuchProcess/AccessDenied.
             Some(_) => {
                 let e = ionice(p).expect_err("Wine has no ProcessIoPriority");
                 let e = super::super::translate(e, p);
-                match &e {
-                    Error::Os { source, .. } => assert_eq!(source.raw_os_error(), Some(87)),
-                    other => panic!("{other:?}"),
-                }
+                assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
                 let e = set_ionice(p, IoPriorityClass::Low, 0).expect_err("not implemented");
-                assert!(matches!(super::super::translate(e, p), Error::Os { .. }));
+                let e = super::super::translate(e, p);
+                assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
             }
             None => {
                 assert_eq!(ionice(p).expect("ionice").ioclass, IoPriorityClass::Normal);
