@@ -8,17 +8,16 @@
 //! committed private read-write regions that are not a heap (large blocks the heaps
 //! put in their own virtual allocations, `VirtualAlloc`ed memory).
 
-use std::ffi::c_void;
-
 use windows_sys::Win32::Foundation::{GetLastError, HANDLE};
 use windows_sys::Win32::System::Memory::{
-    GetProcessHeap, GetProcessHeaps, HeapCompact, HeapLock, HeapUnlock, HeapWalk, VirtualQuery,
-    HEAP_NONE, MEMORY_BASIC_INFORMATION, MEM_COMMIT, MEM_PRIVATE, PAGE_READWRITE,
-    PROCESS_HEAP_ENTRY,
+    GetProcessHeap, GetProcessHeaps, HeapCompact, HeapLock, HeapUnlock, HeapWalk, HEAP_NONE,
+    MEM_COMMIT, MEM_PRIVATE, PAGE_READWRITE, PROCESS_HEAP_ENTRY,
 };
 use windows_sys::Win32::System::SystemServices::PROCESS_HEAP_ENTRY_BUSY;
+use windows_sys::Win32::System::Threading::GetCurrentProcess;
 
 use super::errors::{last_error, win32_error};
+use super::util::regions;
 use crate::types::host::HeapInfo;
 use crate::Result;
 
@@ -70,41 +69,17 @@ fn busy_bytes(heap: HANDLE) -> Result<u64> {
 /// psutil's `mmap_used`: committed, private, read-write regions of the address space
 /// whose allocation base is not a heap handle.
 fn private_regions(heaps: &[HANDLE]) -> u64 {
-    let mut total = 0u64;
-    let mut addr: usize = 0;
-    loop {
-        let mut mbi: MEMORY_BASIC_INFORMATION = unsafe_zeroed();
-        // SAFETY: `mbi` is writable for its size; VirtualQuery reads no memory at
-        // `addr`, it only describes the region holding it.
-        let got = unsafe {
-            VirtualQuery(
-                addr as *const c_void,
-                &mut mbi,
-                std::mem::size_of::<MEMORY_BASIC_INFORMATION>(),
-            )
-        };
-        if got == 0 || mbi.RegionSize == 0 {
-            break;
-        }
-        if mbi.State == MEM_COMMIT
-            && mbi.Type == MEM_PRIVATE
-            && mbi.AllocationProtect & PAGE_READWRITE != 0
-            && !heaps.contains(&mbi.AllocationBase)
-        {
-            total += mbi.RegionSize as u64;
-        }
-        match (mbi.BaseAddress as usize).checked_add(mbi.RegionSize) {
-            Some(next) if next > addr => addr = next,
-            _ => break,
-        }
-    }
-    total
-}
-
-/// A zeroed `MEMORY_BASIC_INFORMATION` (plain integers and pointers).
-fn unsafe_zeroed() -> MEMORY_BASIC_INFORMATION {
-    // SAFETY: every field is an integer or a raw pointer, for which zero is valid.
-    unsafe { std::mem::zeroed() }
+    // SAFETY: no arguments; the pseudo-handle of this process.
+    let me = unsafe { GetCurrentProcess() };
+    regions(me)
+        .filter(|mbi| {
+            mbi.State == MEM_COMMIT
+                && mbi.Type == MEM_PRIVATE
+                && mbi.AllocationProtect & PAGE_READWRITE != 0
+                && !heaps.contains(&mbi.AllocationBase)
+        })
+        .map(|mbi| mbi.RegionSize as u64)
+        .sum()
 }
 
 /// psutil's `heap_info()`: `heap_used` (busy bytes of the process heap),

@@ -14,9 +14,8 @@ use std::mem::size_of;
 use windows_sys::Win32::Foundation::{ERROR_BAD_LENGTH, HANDLE};
 use windows_sys::Win32::Storage::FileSystem::QueryDosDeviceW;
 use windows_sys::Win32::System::Memory::{
-    VirtualQueryEx, MEMORY_BASIC_INFORMATION, MEM_COMMIT, PAGE_EXECUTE, PAGE_EXECUTE_READ,
-    PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE,
-    PAGE_WRITECOPY,
+    MEM_COMMIT, PAGE_EXECUTE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY,
+    PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY,
 };
 use windows_sys::Win32::System::ProcessStatus::{
     K32GetMappedFileNameW, K32QueryWorkingSet, K32QueryWorkingSetEx,
@@ -29,6 +28,7 @@ use windows_sys::Win32::System::Threading::{
 
 use super::errors::last_error;
 use super::peb::{current_pid, open_proc};
+use super::util::regions;
 use super::Proc;
 use crate::types::process::{MemoryFullInfo, MemoryMap, MemoryMapGrouped, Pid};
 use crate::{Error, Result};
@@ -84,24 +84,9 @@ fn private_pages(h: HANDLE, pid: Pid) -> Result<u64> {
 /// the call Wine 8 has, for the calling process.
 fn private_pages_ex(h: HANDLE, page: usize) -> Result<u64> {
     let mut pages: Vec<PSAPI_WORKING_SET_EX_INFORMATION> = Vec::new();
-    let mut addr = 0usize;
-    let max = system_info().lpMaximumApplicationAddress as usize;
-    while addr < max {
-        let mut mbi = MEMORY_BASIC_INFORMATION::default();
-        // SAFETY: mbi is writable for its size; VirtualQueryEx validates addr.
-        let n = unsafe {
-            VirtualQueryEx(
-                h,
-                addr as *const c_void,
-                &mut mbi,
-                size_of::<MEMORY_BASIC_INFORMATION>(),
-            )
-        };
-        if n == 0 || mbi.RegionSize == 0 {
-            break;
-        }
-        let base = mbi.BaseAddress as usize;
+    for mbi in regions(h) {
         if mbi.State == MEM_COMMIT {
+            let base = mbi.BaseAddress as usize;
             for i in 0..mbi.RegionSize / page {
                 pages.push(PSAPI_WORKING_SET_EX_INFORMATION {
                     VirtualAddress: (base + i * page) as *mut c_void,
@@ -109,7 +94,6 @@ fn private_pages_ex(h: HANDLE, page: usize) -> Result<u64> {
                 });
             }
         }
-        addr = base.saturating_add(mbi.RegionSize);
     }
     let mut private = 0u64;
     for chunk in pages.chunks_mut(4096) {
@@ -258,25 +242,10 @@ pub(crate) fn memory_maps(p: &mut Proc<'_>) -> Result<Vec<MemoryMap>> {
         return Err(Error::access_denied(p.pid));
     }
     let h = open_proc(p, PROCESS_QUERY_INFORMATION | PROCESS_VM_READ)?;
-    let max = system_info().lpMaximumApplicationAddress as usize;
     let devices = dos_devices();
     let mut out = Vec::new();
-    let mut addr = 0usize;
     let mut name = vec![0u16; 32 * 1024];
-    while addr <= max {
-        let mut mbi = MEMORY_BASIC_INFORMATION::default();
-        // SAFETY: mbi is writable for its size; VirtualQueryEx validates addr.
-        let n = unsafe {
-            VirtualQueryEx(
-                h.raw(),
-                addr as *const c_void,
-                &mut mbi,
-                size_of::<MEMORY_BASIC_INFORMATION>(),
-            )
-        };
-        if n == 0 || mbi.RegionSize == 0 {
-            break;
-        }
+    for mbi in regions(h.raw()) {
         let base = mbi.BaseAddress as usize;
         // SAFETY: name is writable for its length in characters.
         let len = unsafe {
@@ -298,10 +267,6 @@ pub(crate) fn memory_maps(p: &mut Proc<'_>) -> Result<Vec<MemoryMap>> {
                     ..Default::default()
                 },
             });
-        }
-        match base.checked_add(mbi.RegionSize) {
-            Some(next) => addr = next,
-            None => break,
         }
     }
     Ok(out)

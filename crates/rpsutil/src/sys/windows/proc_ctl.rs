@@ -180,21 +180,14 @@ pub(crate) fn wait(p: &mut Proc, timeout: Option<Duration>) -> Result<Option<Exi
 #[cfg(test)]
 mod tests {
     use super::super::handle::test_child::Guard;
-    use super::super::handle::{identity, translate, Handle};
+    use super::super::handle::{identity, translate};
     use super::super::proc_info::status;
     use super::super::wine;
     use super::*;
     use crate::types::process::Status;
 
-    fn with_proc<T>(pid: u32, f: impl FnOnce(&mut Proc) -> T) -> T {
-        let h = Handle::open(pid).expect("Handle::open");
-        let mut p = Proc {
-            pid,
-            handle: &h,
-            cache: None,
-        };
-        f(&mut p)
-    }
+    // One way to make a test's `Proc`, shared with the PEB tests.
+    use super::super::peb::tests::with_proc;
 
     #[test]
     fn suspend_resume_terminate_wait() {

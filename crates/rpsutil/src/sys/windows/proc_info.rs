@@ -850,15 +850,8 @@ mod tests {
         BELOW_NORMAL_PRIORITY_CLASS, NORMAL_PRIORITY_CLASS,
     };
 
-    fn with_proc<T>(pid: Pid, f: impl FnOnce(&mut Proc) -> T) -> T {
-        let h = Handle::open(pid).expect("Handle::open");
-        let mut p = Proc {
-            pid,
-            handle: &h,
-            cache: None,
-        };
-        f(&mut p)
-    }
+    // One way to make a test's `Proc`, shared with the PEB tests.
+    use super::super::peb::tests::with_proc;
 
     fn now() -> f64 {
         std::time::SystemTime::now()

@@ -7,7 +7,11 @@ use std::os::windows::ffi::OsStrExt;
 use windows_sys::Wdk::System::SystemInformation::{
     NtQuerySystemInformation, SYSTEM_INFORMATION_CLASS,
 };
-use windows_sys::Win32::Foundation::{FILETIME, STATUS_INFO_LENGTH_MISMATCH, STATUS_SUCCESS};
+use windows_sys::Win32::Foundation::{
+    FILETIME, HANDLE, STATUS_INFO_LENGTH_MISMATCH, STATUS_SUCCESS,
+};
+use windows_sys::Win32::System::Memory::{VirtualQueryEx, MEMORY_BASIC_INFORMATION};
+use windows_sys::Win32::System::SystemInformation::{GetSystemInfo, SYSTEM_INFO};
 
 use super::errors::nt_error;
 use crate::Result;
@@ -44,6 +48,44 @@ pub(crate) unsafe fn from_wide_ptr(p: *const u16, max: usize) -> String {
         v.push(c);
     }
     String::from_utf16_lossy(&v)
+}
+
+/// The memory regions of the process behind `h` (`VirtualQueryEx` from address 0 up
+/// to the highest application address), each region once, in address order.
+pub(crate) fn regions(h: HANDLE) -> impl Iterator<Item = MEMORY_BASIC_INFORMATION> {
+    // SAFETY: GetSystemInfo fills the struct it is given; zero is a valid start.
+    let max = unsafe {
+        let mut si: SYSTEM_INFO = std::mem::zeroed();
+        GetSystemInfo(&mut si);
+        si.lpMaximumApplicationAddress as usize
+    };
+    let mut addr = 0usize;
+    std::iter::from_fn(move || {
+        if addr > max {
+            return None;
+        }
+        // SAFETY: every field is an integer or a raw pointer: zero is valid.
+        let mut mbi: MEMORY_BASIC_INFORMATION = unsafe { std::mem::zeroed() };
+        // SAFETY: mbi is writable for its size; VirtualQueryEx validates `addr` and
+        // reads no memory there, it only describes the region holding it.
+        let n = unsafe {
+            VirtualQueryEx(
+                h,
+                addr as *const std::ffi::c_void,
+                &mut mbi,
+                std::mem::size_of::<MEMORY_BASIC_INFORMATION>(),
+            )
+        };
+        if n == 0 || mbi.RegionSize == 0 {
+            return None;
+        }
+        let next = (mbi.BaseAddress as usize).checked_add(mbi.RegionSize)?;
+        if next <= addr {
+            return None;
+        }
+        addr = next;
+        Some(mbi)
+    })
 }
 
 /// 100-ns ticks as seconds (psutil: `high * 429.4967296 + low * 1e-7`).
