@@ -75,7 +75,7 @@ fn raw_disk_io(nowrap: bool) -> Result<Vec<DiskIoEntry>> {
 /// psutil's rule). None when the system has no disks.
 ///
 /// With `nowrap`, counters that went backwards (wrapped or reset) are corrected so
-/// that they never decrease between calls (see [`crate::common::wrap`]).
+/// that they never decrease between calls.
 ///
 /// Source: Linux `/proc/diskstats` (sectors × 512), or `/sys/block/*/stat`.
 pub fn disk_io_counters(nowrap: bool) -> Result<Option<DiskIoCounters>> {

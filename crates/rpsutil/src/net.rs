@@ -15,7 +15,7 @@ pub use crate::types::net::*;
 static NET_WRAP: Mutex<Option<WrapTracker<String>>> = Mutex::new(None);
 
 /// Per-NIC traffic counters, by NIC name. With `nowrap`, counters that went
-/// backwards between calls are corrected ([`crate::common::wrap`]).
+/// backwards between calls are corrected.
 ///
 /// Source: Linux `/proc/net/dev`.
 pub fn net_io_counters_pernic(nowrap: bool) -> Result<BTreeMap<String, NetIoCounters>> {

@@ -293,7 +293,9 @@ impl Process {
     /// is completed from the basename of `argv[0]` when that starts with it (psutil's
     /// rule). Non-UTF-8 bytes are replaced with U+FFFD.
     ///
-    /// Source: Linux `/proc/PID/stat` field 2. Errors: NoSuchProcess.
+    /// Source: Linux `/proc/PID/stat` field 2; Windows the image name of
+    /// `SystemProcessInformation` ("System Idle Process" and "System" for pids 0
+    /// and 4). Errors: NoSuchProcess.
     pub fn name(&self) -> Result<String> {
         let short = self.call(imp::name)?;
         let name = if imp::TRUNCATED_NAME_FIXUP && name_rules::may_be_truncated(&short) {
@@ -353,7 +355,8 @@ impl Process {
 
     /// The command line as raw OS strings. Empty for kernel threads.
     ///
-    /// Source: Linux `/proc/PID/cmdline`, split on NUL, or on spaces when the
+    /// Source: Windows the command line of the process's PEB, split by
+    /// `CommandLineToArgvW`'s rules; Linux `/proc/PID/cmdline`, split on NUL, or on spaces when the
     /// process rewrote its arguments (psutil's rules, see `rpsutil_parse`).
     /// Errors: ZombieProcess, NoSuchProcess.
     pub fn cmdline_os(&self) -> Result<Vec<OsString>> {
@@ -362,7 +365,8 @@ impl Process {
 
     /// The initial environment, lossily converted to UTF-8.
     ///
-    /// Source: Linux `/proc/PID/environ`. Kernel threads give an empty map (psutil
+    /// Source: Windows the environment block of the process's PEB; Linux
+    /// `/proc/PID/environ`. Kernel threads give an empty map (psutil
     /// raises NoSuchProcess there, see docs/DIFFERENCES.md). Errors: AccessDenied,
     /// ZombieProcess, NoSuchProcess.
     pub fn environ(&self) -> Result<HashMap<String, String>> {
@@ -386,7 +390,8 @@ impl Process {
     /// When the process started, in seconds since the epoch (10 ms resolution on
     /// Linux). Cached after the first call.
     ///
-    /// Source: Linux stat field 22 / `CLK_TCK` + `btime` of `/proc/stat`.
+    /// Source: Linux stat field 22 / `CLK_TCK` + `btime` of `/proc/stat`; Windows
+    /// `GetProcessTimes` (100 ns), or `SystemProcessInformation`.
     pub fn create_time(&self) -> Result<f64> {
         if let Some(t) = self.inner.create_time.get() {
             return Ok(*t);
@@ -397,7 +402,8 @@ impl Process {
 
     /// The current status.
     ///
-    /// Source: Linux stat field 3.
+    /// Source: Linux stat field 3; Windows "stopped" when every thread is
+    /// suspended, else "running" (psutil's rule).
     pub fn status(&self) -> Result<Status> {
         match self.call(imp::status) {
             Err(e) if e.is_zombie() => Ok(Status::Zombie),
@@ -494,7 +500,8 @@ impl Process {
 
     /// The current working directory.
     ///
-    /// Source: Linux `readlink /proc/PID/cwd`. Errors: AccessDenied, ZombieProcess.
+    /// Source: Linux `readlink /proc/PID/cwd`; Windows the current directory of the
+    /// process's PEB. Errors: AccessDenied, ZombieProcess.
     pub fn cwd(&self) -> Result<PathBuf> {
         self.call(imp::cwd)
     }
@@ -538,7 +545,9 @@ impl Process {
         self.call(|p| imp::set_nice(p, value))
     }
 
-    /// The I/O scheduling class and level (`ioprio_get(2)`). Linux only.
+    /// The I/O priority: Linux the scheduling class and level (`ioprio_get(2)`);
+    /// Windows the I/O priority hint (`IoPriorityClass::VeryLow`..`High`, value 0).
+    /// Unsupported elsewhere.
     pub fn ionice(&self) -> Result<IoNice> {
         self.call(imp::ionice)
     }
@@ -663,7 +672,8 @@ impl Process {
         self.call(imp::threads)
     }
 
-    /// CPU times in seconds (Linux stat fields 14-17, 42).
+    /// CPU times in seconds (Linux stat fields 14-17, 42; Windows the process's
+    /// kernel and user times of `SystemProcessInformation`, children 0).
     pub fn cpu_times(&self) -> Result<CpuTimes> {
         self.call(imp::cpu_times)
     }
@@ -700,12 +710,15 @@ impl Process {
 
     // ------------------------------------------------------------------- memory
 
-    /// Memory use (Linux `/proc/PID/statm` × page size).
+    /// Memory use (Linux `/proc/PID/statm` × page size; Windows
+    /// `GetProcessMemoryInfo`: psutil's 12 fields, `rss` = working set, `vms` =
+    /// pagefile).
     pub fn memory_info(&self) -> Result<MemoryInfo> {
         self.call(imp::memory_info)
     }
 
-    /// [`Process::memory_info`] plus USS, PSS and swap (Linux `smaps_rollup`, or
+    /// [`Process::memory_info`] plus USS (Windows: private working-set pages), PSS
+    /// and swap (Linux `smaps_rollup`, or
     /// `smaps`). Slower; needs the same uid.
     pub fn memory_full_info(&self) -> Result<MemoryFullInfo> {
         self.call(imp::memory_full_info)
@@ -780,7 +793,10 @@ impl Process {
 
     // ------------------------------------------------------------------ signals
 
-    /// Sends signal `sig` (PID-reuse safe: through a pidfd on Linux 5.1+).
+    /// Sends signal `sig` (PID-reuse safe: through a pidfd on Linux 5.1+; on Windows
+    /// through the held process handle: SIGTERM is `TerminateProcess`, CTRL_C_EVENT
+    /// and CTRL_BREAK_EVENT go to the process's console group, others are
+    /// InvalidInput, as psutil).
     ///
     /// Errors: NoSuchProcess (also when the pid was reused), AccessDenied,
     /// InvalidInput for pid 0.
