@@ -300,7 +300,7 @@ fn process_tools_see_and_change_a_child() {
     let (v, _) = json(&["ps", "--json"]);
     let row = v
         .as_array()
-        .and_then(|rows| rows.iter().find(|r| r["pid"].to_string() == pid))
+        .and_then(|rows| rows.iter().find(|r| r["pid"].as_u64() == pid.parse().ok()))
         .unwrap_or_else(|| panic!("pid {pid} not in ps --json"));
     assert_eq!(
         row["name"].as_str().map(str::to_ascii_lowercase).as_deref(),
@@ -311,7 +311,7 @@ fn process_tools_see_and_change_a_child() {
 
     // procinfo prints what it can read (Wine has no I/O priority: left out).
     let (v, _) = json(&["procinfo", &pid, "--json"]);
-    assert_eq!(v["pid"].to_string(), pid);
+    assert_eq!(v["pid"].as_u64(), pid.parse().ok());
     assert_eq!(v["ppid"], me);
     assert!(v["memory_info"]["rss"].as_u64().unwrap_or(0) > 0, "{v}");
     assert_eq!(

@@ -1325,18 +1325,25 @@ mod sid_names {
     use std::time::{Duration, Instant};
 
     const TTL: Duration = Duration::from_secs(1);
-    static NAMES: Mutex<Option<(Instant, HashMap<Vec<u8>, String>)>> = Mutex::new(None);
+
+    /// Names looked up since `filled`.
+    struct Names {
+        filled: Instant,
+        by_sid: HashMap<Vec<u8>, String>,
+    }
+
+    static NAMES: Mutex<Option<Names>> = Mutex::new(None);
 
     pub(super) fn get(sid: &[u8]) -> Option<String> {
         if sid.is_empty() {
             return None;
         }
         let guard = NAMES.lock().unwrap_or_else(|p| p.into_inner());
-        let (filled, names) = guard.as_ref()?;
-        if filled.elapsed() >= TTL {
+        let names = guard.as_ref()?;
+        if names.filled.elapsed() >= TTL {
             return None;
         }
-        names.get(sid).cloned()
+        names.by_sid.get(sid).cloned()
     }
 
     pub(super) fn put(sid: Vec<u8>, name: &str) {
@@ -1344,12 +1351,13 @@ mod sid_names {
             return;
         }
         let mut guard = NAMES.lock().unwrap_or_else(|p| p.into_inner());
-        let fresh = matches!(&*guard, Some((filled, _)) if filled.elapsed() < TTL);
-        if !fresh {
-            *guard = Some((Instant::now(), HashMap::new()));
-        }
-        if let Some((_, names)) = guard.as_mut() {
-            names.insert(sid, name.to_string());
-        }
+        let names = match &mut *guard {
+            Some(n) if n.filled.elapsed() < TTL => n,
+            slot => slot.insert(Names {
+                filled: Instant::now(),
+                by_sid: HashMap::new(),
+            }),
+        };
+        names.by_sid.insert(sid, name.to_string());
     }
 }
