@@ -218,13 +218,25 @@ pub fn spawn_unique_sleep() -> (Guard, String) {
     let exe = dir.join(&name);
     let sleep = which("sleep");
     std::fs::copy(&sleep, &exe).expect("copy sleep");
-    let child = Command::new(&exe)
-        .arg("100")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn unique sleep");
+    // The copy's write descriptor can be inherited for a moment by a child another
+    // test thread forks at the same time; exec then fails with ETXTBSY until that
+    // child has exec'd (the classic fork/exec race). Retry for a while.
+    let mut tries = 0;
+    let child = loop {
+        match Command::new(&exe)
+            .arg("100")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => break other.expect("spawn unique sleep"),
+        }
+    };
     let mut g = Guard::new(child);
     g.dir = Some(dir);
     wait_started(g.pid(), &name);
