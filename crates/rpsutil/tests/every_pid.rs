@@ -163,19 +163,33 @@ fn every_getter_on_every_pid_as_another_user() {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let out = std::process::Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&exe)
-        .current_dir("/")
-        .args([
-            "--exact",
-            "every_getter_on_every_pid",
-            "--test-threads=1",
-            "--nocapture",
-        ])
-        .env(AS_NOBODY, "1")
-        .output()
-        .expect("setpriv");
+    let run = || {
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe)
+            .current_dir("/")
+            .args([
+                "--exact",
+                "every_getter_on_every_pid",
+                "--test-threads=1",
+                "--nocapture",
+            ])
+            .env(AS_NOBODY, "1")
+            .output()
+            .expect("setpriv")
+    };
+    // The copy's write descriptor can be inherited for a moment by a child that
+    // another test thread forks meanwhile; setpriv's exec then fails with ETXTBSY
+    // until that child has exec'd (the fork/exec race). Retry for a while.
+    let mut out = run();
+    for _ in 0..100 {
+        if out.status.success() || !String::from_utf8_lossy(&out.stderr).contains("Text file busy")
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        out = run();
+    }
     let _ = std::fs::remove_dir_all(&dir);
     let text = format!(
         "{}{}",
