@@ -175,21 +175,27 @@ fn record_at(buf: &[u8], off: usize, e: &SYSTEM_PROCESS_INFORMATION) -> SpiRecor
     }
 }
 
-/// Every record of a `SystemProcessInformation` buffer, read unaligned.
+/// The entries of a `SystemProcessInformation` buffer with their offsets, each
+/// copied out with `read_unaligned` (`read_at`): under Wine the entries sit at odd
+/// offsets. A truncated entry or an offset that leaves the buffer ends the walk.
+fn entries(buf: &[u8]) -> impl Iterator<Item = (usize, SYSTEM_PROCESS_INFORMATION)> + '_ {
+    let mut next = Some(0usize);
+    std::iter::from_fn(move || {
+        let off = next?;
+        let e = read_at::<SYSTEM_PROCESS_INFORMATION>(buf, off)?;
+        next = match e.NextEntryOffset {
+            0 => None,
+            step => off.checked_add(step as usize),
+        };
+        Some((off, e))
+    })
+}
+
+/// Every record of a `SystemProcessInformation` buffer.
 pub(crate) fn all_records(buf: &[u8]) -> Vec<SpiRecord> {
-    let mut out = Vec::new();
-    let mut off = 0usize;
-    while let Some(e) = read_at::<SYSTEM_PROCESS_INFORMATION>(buf, off) {
-        out.push(record_at(buf, off, &e));
-        if e.NextEntryOffset == 0 {
-            break;
-        }
-        match off.checked_add(e.NextEntryOffset as usize) {
-            Some(next) => off = next,
-            None => break,
-        }
-    }
-    out
+    entries(buf)
+        .map(|(off, e)| record_at(buf, off, &e))
+        .collect()
 }
 
 /// One `SystemProcessInformation` pass: every process's record, read once for a
@@ -203,20 +209,12 @@ pub(crate) fn all_records_now() -> Result<Vec<SpiRecord>> {
     Ok(all_records(&buf))
 }
 
-/// Finds `pid`'s record in a `SystemProcessInformation` buffer, reading every
-/// entry unaligned (`read_at`): under Wine the entries sit at odd offsets.
+/// Finds `pid`'s record in a `SystemProcessInformation` buffer (only that record
+/// is copied out).
 pub(crate) fn find_record(buf: &[u8], pid: Pid) -> Option<SpiRecord> {
-    let mut off = 0usize;
-    while let Some(e) = read_at::<SYSTEM_PROCESS_INFORMATION>(buf, off) {
-        if e.UniqueProcessId as usize == pid as usize {
-            return Some(record_at(buf, off, &e));
-        }
-        if e.NextEntryOffset == 0 {
-            break;
-        }
-        off = off.checked_add(e.NextEntryOffset as usize)?;
-    }
-    None
+    entries(buf)
+        .find(|(_, e)| e.UniqueProcessId as usize == pid as usize)
+        .map(|(off, e)| record_at(buf, off, &e))
 }
 
 /// `pid`'s record from a fresh snapshot, None when the snapshot lacks it.

@@ -1,20 +1,15 @@
 //! The process list: `pids` (`EnumProcesses`), `pid_exists` (psutil's
 //! `psutil_pid_is_running`) and `ppid_map` (`SystemProcessInformation`).
 
-use windows_sys::Win32::Foundation::{
-    CloseHandle, HANDLE, STILL_ACTIVE, WAIT_OBJECT_0, WAIT_TIMEOUT,
-};
+use windows_sys::Win32::Foundation::CloseHandle;
 use windows_sys::Win32::System::ProcessStatus::K32EnumProcesses;
 use windows_sys::Win32::System::Threading::{
-    GetExitCodeProcess, OpenProcess, WaitForSingleObject, PROCESS_QUERY_LIMITED_INFORMATION,
-    PROCESS_SYNCHRONIZE,
+    OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_SYNCHRONIZE,
 };
 
-use windows_sys::Wdk::System::SystemInformation::SystemProcessInformation;
-use windows_sys::Win32::System::WindowsProgramming::SYSTEM_PROCESS_INFORMATION;
-
 use super::errors::last_error;
-use super::util::{query_system_information, read_at};
+use super::handle::handle_running;
+use super::proc_info::all_records_now;
 use crate::sys::records::PpidEntry;
 use crate::types::process::Pid;
 use crate::{Error, Result};
@@ -51,27 +46,6 @@ fn listed(pid: Pid) -> bool {
     pids()
         .map(|l| l.binary_search(&pid).is_ok())
         .unwrap_or(false)
-}
-
-/// Whether the process behind an open handle is still running: `WAIT_TIMEOUT`
-/// on a zero wait (needs `SYNCHRONIZE`), else psutil's `GetExitCodeProcess ==
-/// STILL_ACTIVE`; None when neither can tell.
-fn handle_running(h: HANDLE, synchronize: bool) -> Option<bool> {
-    if synchronize {
-        // SAFETY: h is an open process handle with SYNCHRONIZE; zero timeout.
-        match unsafe { WaitForSingleObject(h, 0) } {
-            WAIT_TIMEOUT => return Some(true),
-            WAIT_OBJECT_0 => return Some(false),
-            _ => {}
-        }
-    }
-    let mut exit = 0u32;
-    // SAFETY: h is an open process handle, exit a writable u32.
-    if unsafe { GetExitCodeProcess(h, &mut exit) } == 0 {
-        return None;
-    }
-    // An exit code of 259 looks like STILL_ACTIVE: the caller cross-checks.
-    (exit == STILL_ACTIVE as u32).then_some(true)
 }
 
 /// psutil's `pid_exists` (`psutil_pid_is_running`): open the process and ask
@@ -114,60 +88,11 @@ pub(crate) fn filetime_to_epoch(ticks: i64) -> f64 {
     (ticks - EPOCH_DIFF) as f64 / 1e7
 }
 
-/// One process of a `SystemProcessInformation` snapshot.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct SpiProcess {
-    pub(crate) pid: Pid,
-    pub(crate) ppid: Pid,
-    /// 100-ns ticks since 1601.
-    pub(crate) create_ticks: i64,
-}
-
-/// Walks the variable-length `SYSTEM_PROCESS_INFORMATION` entries. Under Wine the
-/// `NextEntryOffset`s are not 8-aligned, so every entry is copied out with
-/// `read_unaligned` (`read_at`); a truncated entry or an offset that leaves the
-/// buffer ends the walk.
-pub(crate) fn parse_spi(buf: &[u8]) -> Vec<SpiProcess> {
-    let mut out = Vec::new();
-    let mut off = 0usize;
-    while let Some(e) = read_at::<SYSTEM_PROCESS_INFORMATION>(buf, off) {
-        // Reserved1 holds WorkingSetPrivateSize, HardFaultCount,
-        // NumberOfThreadsHighWatermark, CycleTime, then CreateTime (bytes 24..32).
-        let mut ct = [0u8; 8];
-        ct.copy_from_slice(&e.Reserved1[24..32]);
-        out.push(SpiProcess {
-            pid: e.UniqueProcessId as usize as Pid,
-            // Reserved2 is InheritedFromUniqueProcessId.
-            ppid: e.Reserved2 as usize as Pid,
-            create_ticks: i64::from_ne_bytes(ct),
-        });
-        if e.NextEntryOffset == 0 {
-            break;
-        }
-        off = match off.checked_add(e.NextEntryOffset as usize) {
-            Some(o) => o,
-            None => break,
-        };
-    }
-    out
-}
-
-/// A snapshot of every process (`NtQuerySystemInformation(SystemProcessInformation)`,
-/// the buffer grown on `STATUS_INFO_LENGTH_MISMATCH`).
-pub(crate) fn spi_snapshot() -> Result<Vec<SpiProcess>> {
-    let buf = query_system_information(
-        SystemProcessInformation,
-        256 * 1024,
-        "SystemProcessInformation",
-    )?;
-    Ok(parse_spi(&buf))
-}
-
 /// Every process's parent and creation time, from one `SystemProcessInformation`
 /// snapshot (psutil 7.2.2 reads the parents from a Toolhelp snapshot, which has no
 /// creation time; this one needs no process handle, so nothing is denied).
 pub(crate) fn ppid_map() -> Result<Vec<PpidEntry>> {
-    Ok(spi_snapshot()?
+    Ok(all_records_now()?
         .into_iter()
         .map(|p| PpidEntry {
             pid: p.pid,
@@ -179,7 +104,9 @@ pub(crate) fn ppid_map() -> Result<Vec<PpidEntry>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::proc_info::all_records;
     use super::*;
+    use windows_sys::Win32::System::WindowsProgramming::SYSTEM_PROCESS_INFORMATION;
 
     #[test]
     fn pids_are_sorted_and_contain_self() {
@@ -271,15 +198,15 @@ mod tests {
             8,
             116_444_736_000_000_000 + 15_000_000,
         );
-        let got = parse_spi(&buf);
+        let got = all_records(&buf);
         assert_eq!(got.len(), 2);
         assert_eq!((got[1].pid, got[1].ppid), (12, 8));
         assert_eq!(filetime_to_epoch(got[1].create_ticks), 1.5);
         assert_eq!(filetime_to_epoch(0), 0.0);
         // An offset past the end stops the walk.
         put(&mut buf, second, 1 << 30, 12, 8, 0);
-        assert_eq!(parse_spi(&buf).len(), 2);
-        assert!(parse_spi(&buf[..size - 1]).is_empty());
+        assert_eq!(all_records(&buf).len(), 2);
+        assert!(all_records(&buf[..size - 1]).is_empty());
     }
 
     #[test]
