@@ -98,10 +98,9 @@ impl Process {
             });
         }
         let handle = imp::Handle::open(pid)?;
-        let mut cache = match scan {
-            Some(scan) => imp::RawCache::primed(scan, pid),
-            None => imp::RawCache::default(),
-        };
+        let mut cache = scan
+            .and_then(|scan| imp::RawCache::primed(scan, pid))
+            .unwrap_or_default();
         let identity = {
             let mut p = Proc {
                 pid,
@@ -203,9 +202,13 @@ impl Process {
     /// a oneshot is active or a cache is already there; the next `oneshot` (the
     /// table's `as_dict`) uses it and drops it.
     pub(crate) fn prime(&self, scan: &imp::Scan) {
+        // Backends with nothing to seed (Linux) cost no lock here.
+        let Some(cache) = imp::RawCache::primed(scan, self.inner.pid) else {
+            return;
+        };
         let mut shot = lock(&self.inner.oneshot);
         if shot.depth == 0 && shot.cache.is_none() {
-            shot.cache = Some(Box::new(imp::RawCache::primed(scan, self.inner.pid)));
+            shot.cache = Some(Box::new(cache));
         }
     }
 

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use crate::Result;
 
-fn once(cell: &OnceLock<f64>, read: impl FnOnce() -> Result<f64>) -> Result<f64> {
+fn once<T: Copy>(cell: &OnceLock<T>, read: impl FnOnce() -> Result<T>) -> Result<T> {
     if let Some(v) = cell.get() {
         return Ok(*v);
     }
@@ -24,7 +24,6 @@ pub(crate) fn boot_time(read: impl FnOnce() -> Result<f64>) -> Result<f64> {
 
 /// Total physical memory in bytes, for `memory_percent`.
 pub(crate) fn total_memory(read: impl FnOnce() -> Result<u64>) -> Result<u64> {
-    static TOTAL: OnceLock<f64> = OnceLock::new();
-    // Bytes fit an f64 exactly below 2^53 (8 PiB).
-    once(&TOTAL, || read().map(|t| t as f64)).map(|t| t as u64)
+    static TOTAL: OnceLock<u64> = OnceLock::new();
+    once(&TOTAL, read)
 }

@@ -45,7 +45,7 @@ contract_list!(check_all);
 const _: fn(Pid) -> Result<imp::Handle> = imp::Handle::open;
 const _: fn() -> Result<imp::Scan> = imp::Scan::take;
 const _: fn(&imp::Scan) -> Option<Vec<Pid>> = imp::Scan::pids;
-const _: fn(&imp::Scan, Pid) -> imp::RawCache = imp::RawCache::primed;
+const _: fn(&imp::Scan, Pid) -> Option<imp::RawCache> = imp::RawCache::primed;
 const _: fn(Error, &mut imp::Proc<'_>) -> Error = imp::translate;
 const _: fn(Pid) -> bool = imp::pid_exists;
 const _: fn(Resource) -> Option<i32> = imp::rlimit_raw;

@@ -42,7 +42,7 @@
 //! | `struct Handle` + `fn Handle::open(pid) -> Result<Handle>` | per-process context, made once per `Process` (cheap; must not fail for AccessDenied) |
 //! | `struct RawCache: Default` | the raw records cached during `oneshot` |
 //! | `type Proc<'a> = sys::proc::Proc<'a, Handle, RawCache>` | the argument of every process function |
-//! | `struct Scan` + `Scan::take() -> Result<Scan>`, `Scan::pids(&self) -> Option<Vec<Pid>>`, `RawCache::primed(&Scan, Pid) -> RawCache` | what one process-table scan reads once for all processes (Windows: one `SystemProcessInformation` pass; Linux: nothing) and the oneshot cache it seeds for each process |
+//! | `struct Scan` + `Scan::take() -> Result<Scan>`, `Scan::pids(&self) -> Option<Vec<Pid>>`, `RawCache::primed(&Scan, Pid) -> Option<RawCache>` | what one process-table scan reads once for all processes (Windows: one `SystemProcessInformation` pass; Linux: nothing) and the oneshot cache it seeds for each process (None: nothing to seed, so a scan costs no extra work per process) |
 //! | `fn translate(err, &mut Proc) -> Error` | the one error-translation point for process calls |
 //! | `const TRUNCATED_NAME_FIXUP: bool` | psutil's POSIX rule: names of 15+ chars are completed from `argv[0]` |
 //! | `fn rlimit_raw(Resource) -> Option<i32>` | the OS's number for a resource, None where the OS lacks it |

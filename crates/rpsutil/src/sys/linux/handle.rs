@@ -41,9 +41,9 @@ impl Handle {
 }
 
 impl RawCache {
-    /// An empty cache: Linux scans read nothing ahead (`Scan` is the default one).
-    pub(crate) fn primed(_scan: &crate::sys::unsupported::Scan, _pid: Pid) -> RawCache {
-        RawCache::default()
+    /// Nothing to seed: Linux scans read nothing ahead (`Scan` is the default one).
+    pub(crate) fn primed(_scan: &crate::sys::unsupported::Scan, _pid: Pid) -> Option<RawCache> {
+        None
     }
 }
 

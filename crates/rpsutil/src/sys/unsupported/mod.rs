@@ -32,8 +32,8 @@ pub(crate) struct RawCache;
 
 impl RawCache {
     /// Nothing to seed.
-    pub(crate) fn primed(_scan: &Scan, _pid: Pid) -> RawCache {
-        RawCache
+    pub(crate) fn primed(_scan: &Scan, _pid: Pid) -> Option<RawCache> {
+        None
     }
 }
 

@@ -241,11 +241,11 @@ impl RawCache {
         self.spi.as_deref()
     }
 
-    /// The cache a table scan seeds: `pid`'s record of the scan's pass, if listed.
-    pub(crate) fn primed(scan: &Scan, pid: Pid) -> RawCache {
-        RawCache {
-            spi: scan.records.get(&pid).cloned(),
-        }
+    /// The cache a table scan seeds: `pid`'s record of the scan's pass, None when
+    /// the pass did not list it.
+    pub(crate) fn primed(scan: &Scan, pid: Pid) -> Option<RawCache> {
+        let spi = scan.records.get(&pid).cloned()?;
+        Some(RawCache { spi: Some(spi) })
     }
 }
 
