@@ -60,8 +60,8 @@ pub use process::iter_cache_clear as process_iter_cache_clear;
 pub use process::{
     pid_exists, pids, process_iter, process_iter_attrs, wait_procs, Attr, CpuTimes, CtxSwitches,
     ExitCode, Field, Ids, IoCounters, IoNice, IoPriorityClass, MemType, MemoryFullInfo, MemoryInfo,
-    MemoryMap, MemoryMapGrouped, OpenFile, Pid, Popen, Process, ProcessInfo, ProcessTable,
-    Resource, Rlimit, Status, ThreadInfo, RLIM_INFINITY,
+    MemoryMap, MemoryMapGrouped, OneshotGuard, OpenFile, Pid, Popen, Process, ProcessInfo,
+    ProcessTable, Resource, Rlimit, Status, ThreadInfo, RLIM_INFINITY,
 };
 pub use sensors::{
     sensors_battery, sensors_fans, sensors_temperatures, Battery, BatteryTime, Fan, Temperature,

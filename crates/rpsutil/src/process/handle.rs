@@ -153,8 +153,33 @@ impl Process {
         self.inner.pid
     }
 
-    fn known_name(&self) -> Option<String> {
+    /// The name last read by [`Process::name`] (None before the first call): the
+    /// name errors of this handle carry (psutil's `Process._name`).
+    pub fn known_name(&self) -> Option<String> {
         lock(&self.inner.name).clone()
+    }
+
+    /// A handle on `pid` even if no such process exists now (psutil's
+    /// `Process._init(pid, _ignore_nsp=True)`): every call on it then reports
+    /// NoSuchProcess, and signals are refused as the identity is unknown.
+    ///
+    /// Errors: NoSuchProcess ("process PID out of range") for a pid above `pid_t`.
+    ///
+    /// ```
+    /// # #[cfg(target_os = "linux")] {
+    /// let p = rpsutil::Process::new_unchecked(i32::MAX as u32).unwrap();
+    /// assert!(p.name().unwrap_err().is_no_such_process());
+    /// # }
+    /// ```
+    pub fn new_unchecked(pid: Pid) -> Result<Process> {
+        match Process::new(pid) {
+            Err(e) if e.is_no_such_process() && !e.is_zombie() && i32::try_from(pid).is_ok() => {
+                let p = Process::from_parts(pid, None, imp::Handle::open(pid)?);
+                p.inner.gone.store(true, Ordering::Relaxed);
+                Ok(p)
+            }
+            other => other,
+        }
     }
 
     /// Runs a backend call with the oneshot cache if one is active, translates its
@@ -234,19 +259,23 @@ impl Process {
     /// let (name, ppid) = p.oneshot(|| (p.name().unwrap(), p.ppid().unwrap()));
     /// ```
     pub fn oneshot<R>(&self, f: impl FnOnce() -> R) -> R {
-        struct Exit<'a>(&'a Process);
-        impl Drop for Exit<'_> {
-            fn drop(&mut self) {
-                let mut g = lock(&self.0.inner.oneshot);
-                g.depth = g.depth.saturating_sub(1);
-                if g.depth == 0 {
-                    g.cache = None;
-                }
-            }
-        }
-        lock(&self.inner.oneshot).depth += 1;
-        let _exit = Exit(self);
+        let _guard = self.oneshot_guard();
         f()
+    }
+
+    /// Starts a oneshot that lasts until the returned guard is dropped (for callers
+    /// that cannot pass a closure, like Python's `with p.oneshot():`).
+    ///
+    /// ```
+    /// let p = rpsutil::Process::current().unwrap();
+    /// let guard = p.oneshot_guard();
+    /// # #[cfg(target_os = "linux")]
+    /// let _ = (p.name().unwrap(), p.ppid().unwrap());
+    /// drop(guard);
+    /// ```
+    pub fn oneshot_guard(&self) -> OneshotGuard {
+        lock(&self.inner.oneshot).depth += 1;
+        OneshotGuard(self.clone())
     }
 
     /// False once the process has ended or its pid was taken by another process
@@ -876,6 +905,20 @@ fn is_executable(path: &Path) -> bool {
     #[cfg(not(unix))]
     {
         path.is_file()
+    }
+}
+
+/// An active oneshot of [`Process::oneshot_guard`]; dropping it ends the oneshot.
+#[must_use = "the oneshot ends when the guard is dropped"]
+pub struct OneshotGuard(Process);
+
+impl Drop for OneshotGuard {
+    fn drop(&mut self) {
+        let mut g = lock(&self.0.inner.oneshot);
+        g.depth = g.depth.saturating_sub(1);
+        if g.depth == 0 {
+            g.cache = None;
+        }
     }
 }
 

@@ -10,7 +10,7 @@ mod wait;
 
 pub use crate::types::process::*;
 pub use attrs::{Attr, Field, ProcessInfo};
-pub use handle::Process;
+pub use handle::{OneshotGuard, Process};
 pub use iter::{
     process_iter, process_iter_attrs, process_iter_cache_clear as iter_cache_clear, ProcessTable,
 };
