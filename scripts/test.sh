@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace, installing what the tests need first:
+# Runs every test of the workspace (Rust, then the Python module's: scripts/test-python.sh),
+# installing what the tests need first:
 # a local virtualenv (.venv) with psutil 7.2.2 for the oracle tests, and the procps,
 # iproute2, util-linux, lsof and e2fsprogs tools the tool-oracle tests call.
 #
 #   ./scripts/test.sh            # everything
-#   ./scripts/test.sh -p rpsutil # extra arguments go to `cargo test`
+#   ./scripts/test.sh -p rpsutil # extra arguments go to `cargo test` (Rust tests only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -28,4 +29,9 @@ ensure_psutil_venv
 export RPSUTIL_PYTHON="$PWD/.venv/bin/python"
 # The oracle tests must not skip here: a missing oracle is a failure.
 export RPSUTIL_REQUIRE_ORACLE=1
-exec cargo test --workspace "$@"
+cargo test --workspace "$@"
+# The Python module: its wheel, psutil's own suite against it, psutil's example
+# scripts (skipped only when the caller narrows the run with cargo arguments).
+if [ "$#" -eq 0 ]; then
+  ./scripts/test-python.sh
+fi

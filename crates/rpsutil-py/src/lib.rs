@@ -15,6 +15,9 @@ use pyo3::prelude::*;
 fn _rpsutil(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<process::PyProcess>()?;
     m.add_class::<process::Oneshot>()?;
+    m.add_function(wrap_pyfunction!(process::check_attrs, m)?)?;
+    m.add_function(wrap_pyfunction!(process::snapshot, m)?)?;
+    m.add_function(wrap_pyfunction!(process::as_dict_names, m)?)?;
     consts::add_flags(m)?;
     m.add_function(wrap_pyfunction!(consts::_rlimits, m)?)?;
     m.add_function(wrap_pyfunction!(consts::_ioprio_classes, m)?)?;

@@ -830,6 +830,71 @@ impl Oneshot {
     }
 }
 
+/// `as_dict`'s check of an `attrs` argument (psutil's TypeError and ValueError),
+/// for `process_iter`, which checks once before reading any process.
+#[pyfunction]
+#[pyo3(name = "_check_attrs")]
+pub fn check_attrs(attrs: &Bound<'_, PyAny>) -> PyResult<Vec<&'static str>> {
+    Ok(parse_attrs(Some(attrs))?
+        .iter()
+        .map(|a| a.as_str())
+        .collect())
+}
+
+/// Every attribute name `as_dict` accepts on this OS.
+#[pyfunction]
+#[pyo3(name = "_as_dict_names")]
+pub fn as_dict_names() -> Vec<&'static str> {
+    attr_names()
+}
+
+/// `process_iter(attrs)`'s reads for a batch of `(pid, Process or None)` entries,
+/// on up to `threads` threads with the GIL released: `(pid, Process, info)` per
+/// entry, with a new Process for entries without one, and `(pid, None, None)` for
+/// a process that ended. Only for attributes no subclass or mock overrides (the
+/// caller checks).
+#[pyfunction]
+#[pyo3(name = "_snapshot")]
+pub fn snapshot<'py>(
+    py: Python<'py>,
+    entries: Vec<(u32, Option<Bound<'py, PyProcess>>)>,
+    attrs: Vec<String>,
+    ad_value: Py<PyAny>,
+    threads: usize,
+) -> PyResult<Bound<'py, PyList>> {
+    let wanted: Vec<Attr> = attrs
+        .iter()
+        .map(|a| a.parse::<Attr>().map_err(|e| err(py, e)))
+        .collect::<PyResult<_>>()?;
+    let explicit = !wanted.is_empty();
+    let mut handles = Vec::with_capacity(entries.len());
+    for (pid, obj) in &entries {
+        let h = match obj {
+            Some(o) => Some(o.get().proc(py)?),
+            None => None,
+        };
+        handles.push((*pid, h));
+    }
+    let rows = py
+        .allow_threads(|| rpsutil::process::snapshot_entries(&handles, &wanted, threads))
+        .map_err(|e| err(py, e))?;
+    let out = PyList::empty(py);
+    for ((pid, obj), row) in entries.into_iter().zip(rows) {
+        match row {
+            None => out.append((pid, py.None(), py.None()))?,
+            Some((handle, info)) => {
+                let obj = match obj {
+                    Some(o) => o.into_any(),
+                    None => PyProcess::wrap(py, handle)?,
+                };
+                let d = info_dict(py, &info, &ad_value, explicit)?;
+                out.append((pid, obj, d))?;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The attributes `as_dict` was asked for, with psutil's checks (empty: all).
 fn parse_attrs(attrs: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Attr>> {
     let Some(attrs) = attrs.filter(|a| !a.is_none()) else {

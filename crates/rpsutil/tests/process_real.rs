@@ -645,6 +645,53 @@ fn memory_maps_grouped_and_ext() {
     assert!(mine.contains(&self_exe.to_str().unwrap()));
 }
 
+/// Inside one `as_dict`, the fd directory is walked once for net_connections,
+/// num_fds and open_files: the values must be those of the separate calls (a child
+/// that does not change between them: the socket child, stopped). memory_full_info
+/// must still be smaps_rollup's (PSS summed per mapping would be rounded lower).
+#[test]
+fn as_dict_shares_fd_walk_and_smaps() {
+    let s = socket_child();
+    let pid = s.guard.pid;
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGSTOP) };
+    wait_until("SIGSTOP", || proc_state(pid) == Some('T'));
+    let proc_ = p(pid);
+    let all = [
+        Attr::NetConnections,
+        Attr::NumFds,
+        Attr::OpenFiles,
+        Attr::MemoryFullInfo,
+        Attr::MemoryMaps,
+    ];
+    let info = proc_.as_dict(&all).unwrap();
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count() as u32;
+    assert_eq!(info.num_fds.clone().unwrap().unwrap(), fds);
+    assert_eq!(info.num_fds.unwrap().unwrap(), proc_.num_fds().unwrap());
+    assert_eq!(
+        info.open_files.unwrap().unwrap(),
+        proc_.open_files().unwrap()
+    );
+    let mut a = info.net_connections.unwrap().unwrap();
+    let mut b = proc_.net_connections(ConnKind::Inet).unwrap();
+    assert!(!a.is_empty(), "the socket child has inet sockets");
+    a.sort_by_key(|c| c.fd);
+    b.sort_by_key(|c| c.fd);
+    assert_eq!(a, b);
+    let full = info.memory_full_info.unwrap().unwrap();
+    let (uss, pss, swap) = rollup_kb(pid);
+    assert_eq!(
+        (full.uss, full.pss, full.swap),
+        (Some(uss), Some(pss), Some(swap))
+    );
+    assert_eq!(
+        info.memory_maps.unwrap().unwrap(),
+        proc_.memory_maps().unwrap()
+    );
+}
+
 // ---------------------------------------------------------------- files, net
 
 #[test]

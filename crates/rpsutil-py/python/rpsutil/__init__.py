@@ -197,6 +197,21 @@ def pid_exists(pid):
 
 _pmap = {}
 _pids_reused = set()
+_AS_DICT_NAMES = frozenset(_rpsutil._as_dict_names())
+
+
+# process_iter(attrs) reads processes in batches of this many, with the GIL released
+# and on up to _SCAN_THREADS threads: a loop that stops early has read at most one
+# batch ahead.
+_SCAN_BATCH = 64
+_SCAN_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+def _overridden(names):
+    # Attributes a subclass of _ProcessBase or a mock replaced must be read
+    # through Python, as psutil's as_dict does (getattr(proc, name)()).
+    base = _rpsutil._ProcessBase
+    return any(getattr(Process, n, None) is not getattr(base, n, None) for n in names if n != "pid")
 
 
 def process_iter(attrs=None, ad_value=None):
@@ -204,7 +219,7 @@ def process_iter(attrs=None, ad_value=None):
 
     Process objects are cached between calls (in `_pmap`), so methods that compare
     with the previous call (cpu_percent) work across iterations. With `attrs`, each
-    process gets an `info` dict: `as_dict(attrs, ad_value)`.
+    process gets an `info` dict: `as_dict(attrs, ad_value)` (`[]`: every attribute).
     """
     global _pmap
     pmap = _pmap.copy()
@@ -215,18 +230,33 @@ def process_iter(attrs=None, ad_value=None):
             del pmap[pid]
     while _pids_reused:
         pmap.pop(_pids_reused.pop(), None)
+    names = None
+    if attrs is not None:
+        names = _rpsutil._check_attrs(attrs)
     try:
-        for pid in current:
-            proc = pmap.get(pid)
-            try:
+        if names is None or _overridden(names or list(_AS_DICT_NAMES)):
+            for pid in current:
+                proc = pmap.get(pid)
+                try:
+                    if proc is None:
+                        proc = Process(pid)
+                        pmap[pid] = proc
+                    if attrs is not None:
+                        proc.info = proc.as_dict(attrs=attrs, ad_value=ad_value)
+                    yield proc
+                except NoSuchProcess:
+                    pmap.pop(pid, None)
+            return
+        for start in range(0, len(current), _SCAN_BATCH):
+            batch = [(pid, pmap.get(pid)) for pid in current[start : start + _SCAN_BATCH]]
+            rows = _rpsutil._snapshot(batch, names, ad_value, _SCAN_THREADS)
+            for pid, proc, info in rows:
                 if proc is None:
-                    proc = Process(pid)
-                    pmap[pid] = proc
-                if attrs is not None:
-                    proc.info = proc.as_dict(attrs=attrs, ad_value=ad_value)
+                    pmap.pop(pid, None)
+                    continue
+                pmap[pid] = proc
+                proc.info = info
                 yield proc
-            except NoSuchProcess:
-                pmap.pop(pid, None)
     finally:
         _pmap = pmap
 

@@ -108,13 +108,7 @@ impl ProcessTable {
     pub fn snapshot(&mut self, attrs: &[Attr]) -> Result<Vec<(Process, ProcessInfo)>> {
         // What the backend reads once for every process (Windows: one
         // SystemProcessInformation pass instead of one per process).
-        let scan = imp::Scan::take()?;
-        let listed = self.sync(&scan)?;
-        let rows: Vec<Row> = listed
-            .iter()
-            .map(|(pid, handle)| snapshot_one(*pid, handle.clone(), &scan, attrs))
-            .collect::<Result<_>>()?;
-        Ok(self.keep(rows))
+        self.snapshot_parallel(attrs, 1)
     }
 
     /// [`ProcessTable::snapshot`] on `threads` scoped threads (the caller chooses;
@@ -124,41 +118,9 @@ impl ProcessTable {
         attrs: &[Attr],
         threads: usize,
     ) -> Result<Vec<(Process, ProcessInfo)>> {
-        let threads = threads.max(1);
         let scan = imp::Scan::take()?;
         let listed = self.sync(&scan)?;
-        if threads == 1 || listed.len() < 2 {
-            let rows: Vec<_> = listed
-                .iter()
-                .map(|(pid, h)| snapshot_one(*pid, h.clone(), &scan, attrs))
-                .collect::<Result<_>>()?;
-            return Ok(self.keep(rows));
-        }
-        let chunk = listed.len().div_ceil(threads);
-        let parts: Vec<Result<Vec<Row>>> = std::thread::scope(|s| {
-            let handles: Vec<_> = listed
-                .chunks(chunk)
-                .map(|part| {
-                    let scan = &scan;
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|(pid, h)| snapshot_one(*pid, h.clone(), scan, attrs))
-                            .collect::<Result<Vec<_>>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(Error::invalid("a snapshot thread panicked")))
-                })
-                .collect()
-        });
-        let mut rows = Vec::with_capacity(listed.len());
-        for part in parts {
-            rows.extend(part?);
-        }
+        let rows = snapshot_rows(&listed, &scan, attrs, threads)?;
         Ok(self.keep(rows))
     }
 
@@ -175,6 +137,72 @@ impl ProcessTable {
 
 /// One row of a snapshot: reuses `handle` or makes a new one whose stat read also
 /// serves the snapshot. None if the process vanished.
+/// [`snapshot_one`] for each entry, on up to `threads` scoped threads, in order.
+fn snapshot_rows(
+    listed: &[(Pid, Option<Process>)],
+    scan: &imp::Scan,
+    attrs: &[Attr],
+    threads: usize,
+) -> Result<Vec<Row>> {
+    let threads = threads.max(1);
+    if threads == 1 || listed.len() < 2 {
+        return listed
+            .iter()
+            .map(|(pid, h)| snapshot_one(*pid, h.clone(), scan, attrs))
+            .collect();
+    }
+    let chunk = listed.len().div_ceil(threads);
+    let parts: Vec<Result<Vec<Row>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = listed
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(pid, h)| snapshot_one(*pid, h.clone(), scan, attrs))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::invalid("a snapshot thread panicked")))
+            })
+            .collect()
+    });
+    let mut rows = Vec::with_capacity(listed.len());
+    for part in parts {
+        rows.extend(part?);
+    }
+    Ok(rows)
+}
+
+/// Reads `attrs` (empty: all) of the given processes on up to `threads` threads,
+/// for callers that keep their own table of handles (the Python module's
+/// `process_iter` cache): an entry with a handle reuses it (its caches and
+/// `cpu_percent` state), one without gets a new handle. Returns, in order, the
+/// handle and its values, or None for a process that ended.
+///
+/// ```
+/// use rpsutil::{process::snapshot_entries, Attr};
+/// # #[cfg(target_os = "linux")] {
+/// let me = std::process::id();
+/// let rows = snapshot_entries(&[(me, None)], &[Attr::Name], 1).unwrap();
+/// let (p, info) = rows[0].as_ref().unwrap();
+/// assert_eq!(p.pid(), me);
+/// assert!(info.name.as_ref().unwrap().is_ok());
+/// # }
+/// ```
+pub fn snapshot_entries(
+    entries: &[(Pid, Option<Process>)],
+    attrs: &[Attr],
+    threads: usize,
+) -> Result<Vec<Option<(Process, ProcessInfo)>>> {
+    let scan = imp::Scan::take()?;
+    snapshot_rows(entries, &scan, attrs, threads)
+}
+
 fn snapshot_one(
     pid: Pid,
     handle: Option<Process>,

@@ -12,7 +12,8 @@ pub use crate::types::process::*;
 pub use attrs::{Attr, Field, ProcessInfo};
 pub use handle::{OneshotGuard, Process};
 pub use iter::{
-    process_iter, process_iter_attrs, process_iter_cache_clear as iter_cache_clear, ProcessTable,
+    process_iter, process_iter_attrs, process_iter_cache_clear as iter_cache_clear,
+    snapshot_entries, ProcessTable,
 };
 pub use pids::{pid_exists, pids};
 pub use popen::Popen;

@@ -22,7 +22,12 @@ pub(crate) struct RawCache {
     statm: Option<statm::Statm>,
     cmdline: Option<Arc<Vec<u8>>>,
     smaps: Option<Arc<Vec<u8>>>,
+    fd_links: Option<Arc<FdLinks>>,
 }
+
+/// The entries of `/proc/PID/fd` with their link targets (or the errno of
+/// `readlinkat`), in directory order.
+pub(crate) type FdLinks = Vec<(i32, std::result::Result<Vec<u8>, i32>)>;
 
 /// The Linux per-process context: the procfs root the handle was made with (a
 /// `Process` keeps its root when `set_procfs_path` changes it later, as psutil's).
@@ -148,6 +153,54 @@ impl Proc<'_> {
             c.smaps = Some(Arc::clone(&data));
         }
         Ok(data)
+    }
+
+    /// True inside a oneshot (records read once are kept).
+    pub(crate) fn in_oneshot(&self) -> bool {
+        self.cache.is_some()
+    }
+
+    /// The fd links already read in this oneshot, if any.
+    pub(crate) fn cached_fd_links(&self) -> Option<Arc<FdLinks>> {
+        self.cache.as_ref().and_then(|c| c.fd_links.clone())
+    }
+
+    /// Every fd link of the process, read once per oneshot: `as_dict` asks for
+    /// `net_connections`, `num_fds` and `open_files`, which each walk the fd
+    /// directory (psutil walks it three times; it is the slowest part of an
+    /// `as_dict()` of a process with many fds).
+    pub(crate) fn fd_links(&mut self) -> Result<Arc<FdLinks>> {
+        if let Some(links) = self.cached_fd_links() {
+            return Ok(links);
+        }
+        let fd_dir = self.path("fd");
+        let mut links = FdLinks::new();
+        let walked = super::fd_dir::for_each_fd_link(&fd_dir, |fd, target| {
+            let target = match target {
+                Ok(t) => Ok(t.to_vec()),
+                // A closed fd or an odd link is the callers' business; anything
+                // else (EACCES: not allowed to read the links) ends the walk, as it
+                // ends every caller's.
+                Err(e) => match e.raw_os_error() {
+                    Some(n @ (libc::ENOENT | libc::ESRCH | libc::EINVAL | libc::ENAMETOOLONG)) => {
+                        Err(n)
+                    }
+                    _ => return Err(os_error(e, &fd_dir)),
+                },
+            };
+            links.push((fd, target));
+            Ok(())
+        });
+        match walked {
+            Ok(()) => {}
+            Err(super::fd_dir::FdDirError::Io(e)) => return Err(os_error(e, &fd_dir)),
+            Err(super::fd_dir::FdDirError::Callback(e)) => return Err(e),
+        }
+        let links = Arc::new(links);
+        if let Some(c) = self.cache.as_mut() {
+            c.fd_links = Some(Arc::clone(&links));
+        }
+        Ok(links)
     }
 
     pub(crate) fn zombie_or<T>(&self, value: T) -> Result<T> {

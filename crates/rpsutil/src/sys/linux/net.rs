@@ -123,10 +123,47 @@ pub(crate) fn net_connections(p: &mut Proc, kind: ConnKind) -> Result<Vec<Connec
 /// Owners of every socket: inode → (pid, fd) pairs, in pid order. Processes that
 /// vanish or whose fds are not readable are skipped (psutil does the same; without
 /// privileges, other users' sockets have no owner).
+///
+/// Reading every process's fd links is most of a system-wide `net_connections`, and
+/// it is one `readlinkat(2)` per fd: with many processes the pids are split over up
+/// to four scoped threads (one per CPU), each reading its own pid range.
 fn all_socket_owners(root: &Path) -> Result<HashMap<u64, Vec<(Pid, i32)>>> {
+    const PIDS_PER_THREAD: usize = 128;
+    let pids = pids_under(root)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4)
+        .min(pids.len() / PIDS_PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        return Ok(socket_owners_of(root, &pids));
+    }
+    let chunk = pids.len().div_ceil(threads);
+    let parts: Vec<HashMap<u64, Vec<(Pid, i32)>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = pids
+            .chunks(chunk)
+            .map(|part| s.spawn(move || socket_owners_of(root, part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    // The chunks are in pid order: appending them in order keeps each list sorted.
+    let mut parts = parts.into_iter();
+    let mut map = parts.next().unwrap_or_default();
+    for part in parts {
+        for (inode, owners) in part {
+            map.entry(inode).or_default().extend(owners);
+        }
+    }
+    Ok(map)
+}
+
+/// The socket owners among `pids` (ascending), see [`all_socket_owners`].
+fn socket_owners_of(root: &Path, pids: &[Pid]) -> HashMap<u64, Vec<(Pid, i32)>> {
     let mut map: HashMap<u64, Vec<(Pid, i32)>> = HashMap::with_capacity(1024);
-    // Pids ascend, so each owner list is in pid order.
-    for pid in pids_under(root)? {
+    for &pid in pids {
         let fd_dir = super::files::pid_path(root, pid, "fd");
         // Unreadable or vanished processes are skipped as a whole.
         let _ = super::fd_dir::for_each_fd_link(&fd_dir, |fd, target| {
@@ -136,7 +173,7 @@ fn all_socket_owners(root: &Path) -> Result<HashMap<u64, Vec<(Pid, i32)>>> {
             Ok(())
         });
     }
-    Ok(map)
+    map
 }
 
 /// The sockets of the system (the caller's network namespace), through netlink when

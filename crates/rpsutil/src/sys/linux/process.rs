@@ -186,6 +186,11 @@ pub(crate) fn num_ctx_switches(p: &mut Proc) -> Result<CtxSwitches> {
 
 /// Entries of `/proc/PID/fd`.
 pub(crate) fn num_fds(p: &mut Proc) -> Result<u32> {
+    // A oneshot that already read the links counts them; otherwise listing the
+    // directory is enough (no readlink per fd).
+    if let Some(links) = p.cached_fd_links() {
+        return Ok(u32::try_from(links.len()).unwrap_or(u32::MAX));
+    }
     let path = p.path("fd");
     let dir = std::fs::read_dir(&path).map_err(|e| os_error(e, &path))?;
     Ok(dir.filter(|e| e.is_ok()).count() as u32)
@@ -275,6 +280,10 @@ pub(crate) fn memory_info(p: &mut Proc) -> Result<MemoryInfo> {
 
 /// memory_info plus USS/PSS/swap from `smaps_rollup` (Linux 4.14+), or from the
 /// whole `smaps` when the rollup is missing or fails with ENOENT/ESRCH.
+///
+/// The rollup is read even when a oneshot already holds `smaps`: the kernel sums
+/// PSS before rounding to kB, so summing smaps' per-mapping `Pss:` lines gives up
+/// to 1 kB less per mapping than the rollup (and than psutil).
 pub(crate) fn memory_full_info(p: &mut Proc) -> Result<MemoryFullInfo> {
     let basic = memory_info(p)?;
     let rollup_path = p.path("smaps_rollup");
@@ -407,7 +416,7 @@ pub(crate) fn open_files(p: &mut Proc) -> Result<Vec<OpenFile>> {
 
 /// Socket inodes of a process: `socket:[N]` link targets of `/proc/PID/fd/*`,
 /// mapped to their fd.
-pub(crate) fn socket_inodes(p: &Proc) -> Result<HashMap<u64, Vec<i32>>> {
+pub(crate) fn socket_inodes(p: &mut Proc) -> Result<HashMap<u64, Vec<i32>>> {
     let fd_dir = p.path("fd");
     let mut map: HashMap<u64, Vec<i32>> = HashMap::new();
     walk_fd_links(p, |fd, target| {
@@ -448,8 +457,22 @@ pub(crate) fn socket_inode(target: &[u8]) -> Option<u64> {
     )
 }
 
-/// [`for_each_fd_link`] over `/proc/PID/fd`, with the directory's errors translated.
-fn walk_fd_links(p: &Proc, f: impl FnMut(i32, std::io::Result<&[u8]>) -> Result<()>) -> Result<()> {
+/// [`for_each_fd_link`] over `/proc/PID/fd`, with the directory's errors translated;
+/// inside a oneshot, over the links read once for it ([`Proc::fd_links`]).
+fn walk_fd_links(
+    p: &mut Proc,
+    mut f: impl FnMut(i32, std::io::Result<&[u8]>) -> Result<()>,
+) -> Result<()> {
+    if p.in_oneshot() {
+        for (fd, target) in p.fd_links()?.iter() {
+            let target = match target {
+                Ok(t) => Ok(t.as_slice()),
+                Err(errno) => Err(std::io::Error::from_raw_os_error(*errno)),
+            };
+            f(*fd, target)?;
+        }
+        return Ok(());
+    }
     let fd_dir = p.path("fd");
     match for_each_fd_link(&fd_dir, f) {
         Ok(()) => Ok(()),
