@@ -668,7 +668,7 @@ fn as_dict_shares_fd_walk_and_smaps() {
     let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
         .unwrap()
         .count() as u32;
-    assert_eq!(info.num_fds.clone().unwrap().unwrap(), fds);
+    assert_eq!(info.num_fds.unwrap().unwrap(), fds);
     assert_eq!(info.num_fds.unwrap().unwrap(), proc_.num_fds().unwrap());
     assert_eq!(
         info.open_files.unwrap().unwrap(),
