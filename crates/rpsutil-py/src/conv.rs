@@ -145,12 +145,27 @@ fn field<'py>(py: Python<'py>, nt: &str, field: &str, v: &Val) -> PyResult<Bound
     }
 }
 
+/// Field values given as Python objects instead of from the serialised value
+/// (paths, whose bytes serde's text cannot carry).
+pub type Overrides<'a, 'py> = &'a [(&'static str, Bound<'py, PyAny>)];
+
 /// Instantiates namedtuple `nt` from its fields in order.
 fn build<'py>(
     py: Python<'py>,
     nt: &str,
     names: &[&str],
     vals: &[&Val],
+) -> PyResult<Bound<'py, PyAny>> {
+    build_with(py, nt, names, vals, &[])
+}
+
+/// [`build`] with some fields given as Python objects.
+fn build_with<'py>(
+    py: Python<'py>,
+    nt: &str,
+    names: &[&str],
+    vals: &[&Val],
+    overrides: Overrides<'_, 'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let c = classes(py)?;
     let (cls, n) = c
@@ -165,19 +180,27 @@ fn build<'py>(
     }
     let mut items = Vec::with_capacity(vals.len());
     for (name, v) in names.iter().zip(vals) {
-        items.push(field(py, nt, name, v)?);
+        match overrides.iter().find(|(k, _)| k == name) {
+            Some((_, o)) => items.push(o.clone()),
+            None => items.push(field(py, nt, name, v)?),
+        }
     }
     let tuple = PyTuple::new(py, items)?;
     c.tuple_new.bind(py).call1((cls.bind(py), tuple))
 }
 
 /// Namedtuple `nt` from a serialised struct (or a flattened struct's map).
-fn ntuple_from_val<'py>(py: Python<'py>, nt: &str, v: &Val) -> PyResult<Bound<'py, PyAny>> {
+fn ntuple_from_val<'py>(
+    py: Python<'py>,
+    nt: &str,
+    v: &Val,
+    overrides: Overrides<'_, 'py>,
+) -> PyResult<Bound<'py, PyAny>> {
     match v {
         Val::Struct(_, fields) => {
             let names: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
             let vals: Vec<&Val> = fields.iter().map(|(_, v)| v).collect();
-            build(py, nt, &names, &vals)
+            build_with(py, nt, &names, &vals, overrides)
         }
         Val::Map(entries) => {
             let mut names = Vec::with_capacity(entries.len());
@@ -188,7 +211,7 @@ fn ntuple_from_val<'py>(py: Python<'py>, nt: &str, v: &Val) -> PyResult<Bound<'p
                 }
             }
             let vals: Vec<&Val> = entries.iter().map(|(_, v)| v).collect();
-            build(py, nt, &names, &vals)
+            build_with(py, nt, &names, &vals, overrides)
         }
         // A value that is not a struct on this OS (Windows' bare ionice number).
         other => field(py, nt, "", other),
@@ -201,7 +224,80 @@ fn ser<T: Serialize + ?Sized>(v: &T) -> PyResult<Val> {
 
 /// `v` as psutil's namedtuple `nt`.
 pub fn ntuple<'py, T: Serialize>(py: Python<'py>, nt: &str, v: &T) -> PyResult<Bound<'py, PyAny>> {
-    ntuple_from_val(py, nt, &ser(v)?)
+    ntuple_from_val(py, nt, &ser(v)?, &[])
+}
+
+/// [`ntuple`] with some fields given as Python objects.
+pub fn ntuple_with<'py, T: Serialize>(
+    py: Python<'py>,
+    nt: &str,
+    v: &T,
+    overrides: Overrides<'_, 'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    ntuple_from_val(py, nt, &ser(v)?, overrides)
+}
+
+/// A path as Python's `os.fsdecode` gives it (bytes that are not UTF-8 as
+/// surrogate escapes, as psutil).
+pub fn os_path<'py>(py: Python<'py>, p: &std::path::Path) -> PyResult<Bound<'py, PyAny>> {
+    Ok(p.as_os_str().into_pyobject(py)?.into_any())
+}
+
+/// A socket address's override: a UNIX path keeps its bytes.
+fn unix_addr<'py>(py: Python<'py>, a: &rpsutil::Address) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match a {
+        rpsutil::Address::Unix(p) => Ok(Some(os_path(py, p)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Connections (`pconn` or `sconn`), UNIX paths with their bytes.
+pub fn connections<'py, T: Serialize>(
+    py: Python<'py>,
+    nt: &str,
+    conns: &[T],
+    addrs: impl Fn(&T) -> (&rpsutil::Address, &rpsutil::Address),
+) -> PyResult<Bound<'py, PyAny>> {
+    let list = PyList::empty(py);
+    for c in conns {
+        let (l, r) = addrs(c);
+        let mut over = Vec::new();
+        if let Some(o) = unix_addr(py, l)? {
+            over.push(("laddr", o));
+        }
+        if let Some(o) = unix_addr(py, r)? {
+            over.push(("raddr", o));
+        }
+        list.append(ntuple_with(py, nt, c, &over)?)?;
+    }
+    Ok(list.into_any())
+}
+
+/// Grouped memory maps, paths with their bytes.
+pub fn maps_grouped<'py>(
+    py: Python<'py>,
+    maps: &[rpsutil::MemoryMapGrouped],
+) -> PyResult<Bound<'py, PyAny>> {
+    let list = PyList::empty(py);
+    for m in maps {
+        list.append(ntuple_with(
+            py,
+            "pmmap_grouped",
+            m,
+            &[("path", os_path(py, &m.path)?)],
+        )?)?;
+    }
+    Ok(list.into_any())
+}
+
+/// Every memory map, paths with their bytes.
+pub fn maps_ext<'py>(py: Python<'py>, maps: &[rpsutil::MemoryMap]) -> PyResult<Bound<'py, PyAny>> {
+    let list = PyList::empty(py);
+    for m in maps {
+        let path = os_path(py, &m.region.path)?;
+        list.append(ntuple_with(py, "pmmap_ext", m, &[("path", path)])?)?;
+    }
+    Ok(list.into_any())
 }
 
 /// A list of namedtuples `nt`.

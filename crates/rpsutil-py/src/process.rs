@@ -386,7 +386,7 @@ impl PyProcess {
             Some(info.map_err(|e| err(py, e))?)
         };
         let d = match &info {
-            Some(info) => info_dict(py, info, &ad_value, explicit)?,
+            Some(info) => info_dict(py, info, &ad_value, explicit, &me.proc(py)?)?,
             None => PyDict::new(py).into_any(),
         };
         let exc = py.import("rpsutil._exceptions")?;
@@ -433,7 +433,9 @@ impl PyProcess {
     }
 
     fn name<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        conv(py, self.run(py, |p| p.name())?, plain_value_owned)
+        conv(py, self.run(py, |p| p.name_os())?, |py, v| {
+            Ok(v.into_pyobject(py)?.into_any())
+        })
     }
 
     fn exe<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -715,11 +717,11 @@ impl PyProcess {
     fn memory_maps<'py>(&self, py: Python<'py>, grouped: bool) -> PyResult<Bound<'py, PyAny>> {
         if grouped {
             conv(py, self.run(py, |p| p.memory_maps())?, |py, v| {
-                ntuple_list(py, "pmmap_grouped", &v)
+                crate::conv::maps_grouped(py, &v)
             })
         } else {
             conv(py, self.run(py, |p| p.memory_maps_ext())?, |py, v| {
-                ntuple_list(py, "pmmap_ext", &v)
+                crate::conv::maps_ext(py, &v)
             })
         }
     }
@@ -741,7 +743,7 @@ impl PyProcess {
         conv(
             py,
             self.run(py, move |p| p.net_connections(kind))?,
-            |py, v| ntuple_list(py, "pconn", &v),
+            |py, v| crate::conv::connections(py, "pconn", &v, |c| (&c.laddr, &c.raddr)),
         )
     }
 
@@ -848,6 +850,9 @@ pub fn as_dict_names() -> Vec<&'static str> {
     attr_names()
 }
 
+/// What the library puts for bytes that are not UTF-8 in its `String` values.
+const LOSSY: char = char::REPLACEMENT_CHARACTER;
+
 /// `process_iter(attrs)`'s reads for a batch of `(pid, Process or None)` entries,
 /// on up to `threads` threads with the GIL released: `(pid, Process, info)` per
 /// entry, with a new Process for entries without one, and `(pid, None, None)` for
@@ -883,11 +888,11 @@ pub fn snapshot<'py>(
         match row {
             None => out.append((pid, py.None(), py.None()))?,
             Some((handle, info)) => {
+                let d = info_dict(py, &info, &ad_value, explicit, &handle)?;
                 let obj = match obj {
                     Some(o) => o.into_any(),
                     None => PyProcess::wrap(py, handle)?,
                 };
-                let d = info_dict(py, &info, &ad_value, explicit)?;
                 out.append((pid, obj, d))?;
             }
         }
@@ -944,11 +949,16 @@ fn parse_attrs(attrs: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Attr>> {
 
 /// psutil's `as_dict` result from a library snapshot: AccessDenied and zombies give
 /// `ad_value`; an unsupported attribute asked for by name raises NotImplementedError.
+///
+/// The snapshot's text values are UTF-8; a name, command line or environment with
+/// other bytes (shown as U+FFFD there, rare) is read again with its bytes from
+/// `handle`, so that Python gets psutil's surrogate escapes.
 pub(crate) fn info_dict<'py>(
     py: Python<'py>,
     info: &rpsutil::ProcessInfo,
     ad_value: &Py<PyAny>,
     explicit: bool,
+    handle: &Process,
 ) -> PyResult<Bound<'py, PyAny>> {
     let d = PyDict::new(py);
     if info.has_pid || !explicit {
@@ -975,7 +985,13 @@ pub(crate) fn info_dict<'py>(
         Ok(v.as_os_str().into_pyobject(py)?.into_any())
     };
     put(py, &d, "cmdline", &info.cmdline, ad_value, |py, v| {
-        plain_value(py, v)
+        if !v.iter().any(|a| a.contains(LOSSY)) {
+            return plain_value(py, v);
+        }
+        match handle.cmdline_os() {
+            Ok(exact) => Ok(PyList::new(py, exact)?.into_any()),
+            Err(_) => plain_value(py, v),
+        }
     })?;
     put(
         py,
@@ -1009,7 +1025,22 @@ pub(crate) fn info_dict<'py>(
     )?;
     put(py, &d, "cwd", &info.cwd, ad_value, os)?;
     put(py, &d, "environ", &info.environ, ad_value, |py, v| {
-        plain_value(py, &**v)
+        if !v
+            .iter()
+            .any(|(k, val)| k.contains(LOSSY) || val.contains(LOSSY))
+        {
+            return plain_value(py, &**v);
+        }
+        match handle.environ_os() {
+            Ok(exact) => {
+                let d = PyDict::new(py);
+                for (k, val) in exact {
+                    d.set_item(k, val)?;
+                }
+                Ok(d.into_any())
+            }
+            Err(_) => plain_value(py, &**v),
+        }
     })?;
     put(py, &d, "exe", &info.exe, ad_value, os)?;
     put(py, &d, "gids", &info.gids, ad_value, |py, v| {
@@ -1048,7 +1079,7 @@ pub(crate) fn info_dict<'py>(
         "memory_maps",
         &info.memory_maps,
         ad_value,
-        |py, v| ntuple_list(py, "pmmap_grouped", v),
+        |py, v| crate::conv::maps_grouped(py, v),
     )?;
     put(
         py,
@@ -1059,7 +1090,13 @@ pub(crate) fn info_dict<'py>(
         |py, v| plain_value(py, v),
     )?;
     put(py, &d, "name", &info.name, ad_value, |py, v| {
-        plain_value(py, v)
+        if !v.contains(LOSSY) {
+            return plain_value(py, v);
+        }
+        match handle.name_os() {
+            Ok(exact) => Ok(exact.into_pyobject(py)?.into_any()),
+            Err(_) => plain_value(py, v),
+        }
     })?;
     put(
         py,
@@ -1067,7 +1104,7 @@ pub(crate) fn info_dict<'py>(
         "net_connections",
         &info.net_connections,
         ad_value,
-        |py, v| ntuple_list(py, "pconn", v),
+        |py, v| crate::conv::connections(py, "pconn", v, |c| (&c.laddr, &c.raddr)),
     )?;
     put(py, &d, "nice", &info.nice, ad_value, |py, v| {
         plain_value(py, v)

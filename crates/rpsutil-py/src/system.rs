@@ -300,7 +300,7 @@ pub fn net_connections<'py>(
     conv(
         py,
         py.allow_threads(|| rpsutil::net_connections(kind, true)),
-        |py, v| ntuple_list(py, "sconn", &v),
+        |py, v| crate::conv::connections(py, "sconn", &v, |c| (&c.laddr, &c.raddr)),
     )
 }
 

@@ -1,6 +1,6 @@
 //! Disks: [`disk_partitions`], [`disk_usage`], [`disk_io_counters`].
 
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -88,7 +88,7 @@ pub fn disk_io_counters(nowrap: bool) -> Result<Option<DiskIoCounters>> {
 }
 
 /// Per-disk I/O counters, every block device and partition by name.
-pub fn disk_io_counters_perdisk(nowrap: bool) -> Result<BTreeMap<String, DiskIoCounters>> {
+pub fn disk_io_counters_perdisk(nowrap: bool) -> Result<IndexMap<String, DiskIoCounters>> {
     Ok(raw_disk_io(nowrap)?
         .into_iter()
         .map(|e| (e.name, e.counters))

@@ -50,6 +50,9 @@ pub use disk::{
 };
 pub use error::{Error, FieldError, Result};
 pub use host::{boot_time, getloadavg, heap_info, heap_trim, users, users_from, HeapInfo, User};
+/// The ordered map of the functions that return psutil's dicts keyed by NIC, disk
+/// or sensor name (kept in the OS's order, as psutil's).
+pub use indexmap::IndexMap;
 pub use memory::{swap_memory, virtual_memory, SwapMemory, VirtualMemory};
 pub use net::{
     net_connections, net_if_addrs, net_if_stats, net_io_counters, net_io_counters_cache_clear,

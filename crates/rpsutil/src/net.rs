@@ -2,7 +2,7 @@
 //! system-wide functions [`net_io_counters`], [`net_connections`], [`net_if_addrs`],
 //! [`net_if_stats`].
 
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 use std::sync::Mutex;
 
 use crate::common::wrap::WrapTracker;
@@ -18,7 +18,7 @@ static NET_WRAP: Mutex<Option<WrapTracker<String>>> = Mutex::new(None);
 /// backwards between calls are corrected.
 ///
 /// Source: Linux `/proc/net/dev`.
-pub fn net_io_counters_pernic(nowrap: bool) -> Result<BTreeMap<String, NetIoCounters>> {
+pub fn net_io_counters_pernic(nowrap: bool) -> Result<IndexMap<String, NetIoCounters>> {
     let raw = imp::net_io_counters()?;
     if !nowrap {
         return Ok(raw.into_iter().map(|e| (e.name, e.counters)).collect());
@@ -73,7 +73,7 @@ pub fn net_connections(kind: ConnKind, with_owners: bool) -> Result<Vec<SystemCo
 /// The addresses of each NIC, in psutil's order: IPv4, IPv6, then the link address.
 ///
 /// Source: `getifaddrs(3)`.
-pub fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>> {
+pub fn net_if_addrs() -> Result<IndexMap<String, Vec<NicAddr>>> {
     imp::net_if_addrs()
 }
 
@@ -81,6 +81,6 @@ pub fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>> {
 ///
 /// Source: Linux `ioctl`s SIOCGIFFLAGS, SIOCGIFMTU and SIOCETHTOOL on the NICs of
 /// `/proc/net/dev`.
-pub fn net_if_stats() -> Result<BTreeMap<String, NicStats>> {
+pub fn net_if_stats() -> Result<IndexMap<String, NicStats>> {
     imp::net_if_stats()
 }

@@ -1,6 +1,6 @@
 //! Sensors: temperatures, fans, battery.
 
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 
 use crate::sys::imp;
 use crate::Result;
@@ -12,7 +12,7 @@ pub use crate::types::sensors::*;
 ///
 /// Source: Linux `/sys/class/hwmon/hwmon*/temp*_{input,max,crit,label}` (°C = m°C /
 /// 1000), else `/sys/class/thermal/thermal_zone*` (under the settable sysfs root).
-pub fn sensors_temperatures(fahrenheit: bool) -> Result<BTreeMap<String, Vec<Temperature>>> {
+pub fn sensors_temperatures(fahrenheit: bool) -> Result<IndexMap<String, Vec<Temperature>>> {
     let mut all = imp::sensors_temperatures()?;
     for temps in all.values_mut() {
         for t in temps.iter_mut() {
@@ -33,7 +33,7 @@ pub fn sensors_temperatures(fahrenheit: bool) -> Result<BTreeMap<String, Vec<Tem
 /// Fans grouped by chip name.
 ///
 /// Source: Linux `/sys/class/hwmon/hwmon*/fan*_{input,label}`.
-pub fn sensors_fans() -> Result<BTreeMap<String, Vec<Fan>>> {
+pub fn sensors_fans() -> Result<IndexMap<String, Vec<Fan>>> {
     imp::sensors_fans()
 }
 

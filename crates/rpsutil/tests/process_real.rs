@@ -610,18 +610,18 @@ fn memory_maps_grouped_and_ext() {
         assert_eq!(m.perms, cols[1]);
         let path = cols.get(5).map(|s| s.trim()).unwrap_or("");
         let path = if path.is_empty() { "[anon]" } else { path };
-        assert_eq!(m.region.path, path);
+        assert_eq!(m.region.path.to_str().unwrap(), path);
         // size = end - start.
         let (a, b) = cols[0].split_once('-').unwrap();
         let size = u64::from_str_radix(b, 16).unwrap() - u64::from_str_radix(a, 16).unwrap();
         assert_eq!(m.region.size, Some(size));
     }
     let grouped = proc_.memory_maps().unwrap();
-    let paths: Vec<&str> = grouped.iter().map(|g| g.path.as_str()).collect();
+    let paths: Vec<&str> = grouped.iter().map(|g| g.path.to_str().unwrap()).collect();
     let mut first_seen = Vec::new();
     for m in &ext {
-        if !first_seen.contains(&m.region.path.as_str()) {
-            first_seen.push(m.region.path.as_str());
+        if !first_seen.contains(&m.region.path.to_str().unwrap()) {
+            first_seen.push(m.region.path.to_str().unwrap());
         }
     }
     assert_eq!(paths, first_seen);
@@ -634,11 +634,11 @@ fn memory_maps_grouped_and_ext() {
             .filter(|m| m.region.path == gr.path)
             .map(|m| m.region.size.expect("Linux maps have a size"))
             .sum();
-        assert_eq!(gr.size, Some(sum), "{}", gr.path);
+        assert_eq!(gr.size, Some(sum), "{}", gr.path.display());
     }
     // The test binary itself has a heap (the Rust allocator is malloc).
     let mine = Process::current().unwrap().memory_maps().unwrap();
-    let mine: Vec<&str> = mine.iter().map(|m| m.path.as_str()).collect();
+    let mine: Vec<&str> = mine.iter().map(|m| m.path.to_str().unwrap()).collect();
     assert!(mine.contains(&"[heap]"), "{mine:?}");
     assert!(mine.contains(&"[stack]"));
     let self_exe = std::env::current_exe().unwrap();

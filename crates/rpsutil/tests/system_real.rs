@@ -632,7 +632,7 @@ fn sockets_of_this_process() {
         &std::os::unix::net::SocketAddr::from_abstract_name(abs_name.as_bytes()).unwrap(),
     )
     .unwrap();
-    let empty = || Address::Unix(String::new());
+    let empty = || Address::Unix(Default::default());
     want.push(conn(
         us.as_raw_fd(),
         ux,
@@ -653,7 +653,7 @@ fn sockets_of_this_process() {
         ua.as_raw_fd(),
         ux,
         st,
-        Address::Unix(format!("@{abs_name}")),
+        Address::Unix(format!("@{abs_name}").into()),
         empty(),
         ConnStatus::None,
     ));

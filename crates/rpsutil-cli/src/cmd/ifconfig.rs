@@ -1,7 +1,9 @@
 //! `rpsutil ifconfig`: addresses, state and traffic of every network interface, like
 //! psutil's `scripts/ifconfig.py`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use rpsutil::IndexMap;
 use std::io::Write;
 
 use rpsutil::{AddressFamily, NetIoCounters, NicAddr, NicDuplex, NicStats};
@@ -21,9 +23,9 @@ pub struct Args {
 
 #[derive(Serialize)]
 struct Report<'a> {
-    net_if_addrs: &'a BTreeMap<String, Vec<NicAddr>>,
-    net_if_stats: &'a BTreeMap<String, NicStats>,
-    net_io_counters: &'a BTreeMap<String, NetIoCounters>,
+    net_if_addrs: &'a IndexMap<String, Vec<NicAddr>>,
+    net_if_stats: &'a IndexMap<String, NicStats>,
+    net_io_counters: &'a IndexMap<String, NetIoCounters>,
 }
 
 fn family_label(f: AddressFamily) -> String {

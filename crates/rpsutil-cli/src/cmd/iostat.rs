@@ -1,7 +1,7 @@
 //! `rpsutil iostat [INTERVAL [COUNT]]`: disk I/O per device, like `iostat -d`.
 //! The first report covers the time since boot; each later one the last INTERVAL.
 
-use std::collections::BTreeMap;
+use rpsutil::IndexMap;
 use std::io::Write;
 
 use rpsutil::DiskIoCounters;
@@ -27,12 +27,12 @@ pub struct Args {
 #[derive(Serialize)]
 struct Report<'a> {
     disk_io_counters: Option<DiskIoCounters>,
-    disk_io_counters_perdisk: &'a BTreeMap<String, DiskIoCounters>,
+    disk_io_counters_perdisk: &'a IndexMap<String, DiskIoCounters>,
 }
 
 type Sample = (
     Option<DiskIoCounters>,
-    BTreeMap<String, DiskIoCounters>,
+    IndexMap<String, DiskIoCounters>,
     f64,
 );
 
@@ -48,8 +48,8 @@ fn sample() -> CliResult<Sample> {
 /// KiB read and written over `secs` (the difference between `prev` and `now`).
 fn print_rates(
     out: &mut dyn Write,
-    prev: &BTreeMap<String, DiskIoCounters>,
-    now: &BTreeMap<String, DiskIoCounters>,
+    prev: &IndexMap<String, DiskIoCounters>,
+    now: &IndexMap<String, DiskIoCounters>,
     secs: f64,
 ) -> CliResult {
     writeln!(
@@ -95,7 +95,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         (None, Some(_)) => None, // forever, as iostat
     };
     let boot = rpsutil::boot_time()?;
-    let empty = BTreeMap::new();
+    let empty = IndexMap::new();
     let mut prev: Option<Sample> = None;
     let mut done = 0u64;
     while count.is_none_or(|c| done < c) {

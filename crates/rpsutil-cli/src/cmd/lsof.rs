@@ -75,7 +75,7 @@ fn row(cmd: &str, pid: &str, user: &str, fd: &str, kind: &str, name: &str) -> St
 fn addr_text(a: &Address) -> String {
     match a {
         Address::Inet { .. } => a.to_string(),
-        Address::Unix(p) => p.clone(),
+        Address::Unix(p) => p.to_string_lossy().into_owned(),
         Address::None => "*:*".to_string(),
     }
 }

@@ -35,7 +35,12 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         total = total.saturating_add(m.region.rss);
         let start = m.addr.split('-').next().unwrap_or("");
         let addr = format!("{start:0>16}");
-        let line = row(&addr, &bytes2human(m.region.rss), &m.perms, &m.region.path);
+        let line = row(
+            &addr,
+            &bytes2human(m.region.rss),
+            &m.perms,
+            &m.region.path.to_string_lossy(),
+        );
         write_line(out, &line, width)?;
     }
     writeln!(out, "{}", "-".repeat(31))?;

@@ -150,7 +150,7 @@ fn limit_text(v: i64) -> String {
 fn addr_text(a: &Address) -> String {
     match a {
         Address::Inet { ip, port } => format!("{ip}:{port}"),
-        Address::Unix(p) => p.clone(),
+        Address::Unix(p) => p.to_string_lossy().into_owned(),
         Address::None => String::new(),
     }
 }
@@ -399,7 +399,10 @@ impl Printer<'_> {
             if self.cut(i)? {
                 break;
             }
-            self.line("", format!("{:<8} {}", bytes2human(m.rss), m.path))?;
+            self.line(
+                "",
+                format!("{:<8} {}", bytes2human(m.rss), m.path.display()),
+            )?;
         }
         Ok(())
     }

@@ -1,7 +1,9 @@
 //! `rpsutil sensors`: temperatures, fans and battery, like psutil's
 //! `scripts/sensors.py` (an lm-sensors `sensors` clone).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use rpsutil::IndexMap;
 use std::io::Write;
 
 use rpsutil::{Battery, BatteryTime, Fan, Temperature};
@@ -24,8 +26,8 @@ pub struct Args {
 
 #[derive(Serialize)]
 struct Report<'a> {
-    sensors_temperatures: Option<&'a BTreeMap<String, Vec<Temperature>>>,
-    sensors_fans: Option<&'a BTreeMap<String, Vec<Fan>>>,
+    sensors_temperatures: Option<&'a IndexMap<String, Vec<Temperature>>>,
+    sensors_fans: Option<&'a IndexMap<String, Vec<Fan>>>,
     sensors_battery: Option<Battery>,
 }
 

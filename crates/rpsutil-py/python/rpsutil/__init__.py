@@ -208,9 +208,11 @@ _SCAN_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
 def _overridden(names):
-    # Attributes a subclass of _ProcessBase or a mock replaced must be read
+    # Attributes (or as_dict itself) that a mock replaced on Process must be read
     # through Python, as psutil's as_dict does (getattr(proc, name)()).
     base = _rpsutil._ProcessBase
+    if Process.as_dict is not base.as_dict:
+        return True
     return any(getattr(Process, n, None) is not getattr(base, n, None) for n in names if n != "pid")
 
 
@@ -364,9 +366,8 @@ net_io_counters.cache_clear = _rpsutil.net_io_counters_cache_clear
 for _kind, _name in _rpsutil._all_capabilities():
     if _kind == "function" and _name not in _FUNCS and _name in globals():
         del globals()[_name]
-if "win_service_iter" in _FUNCS:  # pragma: no cover  (Windows)
-    win_service_iter = _rpsutil.win_service_iter
-    win_service_get = _rpsutil.win_service_get
+# win_service_iter/win_service_get are not bound yet (the Windows build of this
+# module is type-checked only; README).
 
 
 # --- private names psutil's tests and scripts use ------------------------------

@@ -329,12 +329,27 @@ impl Process {
     /// `SystemProcessInformation` ("System Idle Process" and "System" for pids 0
     /// and 4). Errors: NoSuchProcess.
     pub fn name(&self) -> Result<String> {
+        Ok(self.name_os()?.to_string_lossy().into_owned())
+    }
+
+    /// [`Process::name`] with the bytes the OS keeps, not made UTF-8 (psutil decodes
+    /// them with `surrogateescape`).
+    ///
+    /// ```
+    /// let me = rpsutil::Process::current().unwrap();
+    /// # #[cfg(target_os = "linux")]
+    /// assert_eq!(me.name_os().unwrap().to_string_lossy(), me.name().unwrap());
+    /// ```
+    pub fn name_os(&self) -> Result<OsString> {
         let short = self.call(imp::name)?;
-        let name = if imp::TRUNCATED_NAME_FIXUP && name_rules::may_be_truncated(&short) {
-            match self.cmdline() {
+        let name = if imp::TRUNCATED_NAME_FIXUP && name_rules::may_be_truncated(&os_bytes(&short)) {
+            match self.cmdline_os() {
                 Ok(args) => {
-                    name_rules::extend_truncated_name(&short, args.first().map(String::as_str))
-                        .unwrap_or(short)
+                    let argv0 = args.first().map(|a| os_bytes(a));
+                    match name_rules::extend_truncated_name(&os_bytes(&short), argv0.as_deref()) {
+                        Some(longer) => os_from_bytes(longer),
+                        None => short,
+                    }
                 }
                 Err(e) if e.is_access_denied() || e.is_zombie() => short,
                 Err(e) => return Err(e),
@@ -342,7 +357,7 @@ impl Process {
         } else {
             short
         };
-        *lock(&self.inner.name) = Some(name.clone());
+        *lock(&self.inner.name) = Some(name.to_string_lossy().into_owned());
         Ok(name)
     }
 
@@ -791,7 +806,7 @@ impl Process {
     pub fn memory_maps(&self) -> Result<Vec<MemoryMapGrouped>> {
         let maps = self.memory_maps_ext()?;
         let mut order: Vec<MemoryMapGrouped> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: HashMap<PathBuf, usize> = HashMap::new();
         for m in maps {
             let r = m.region;
             match index.get(&r.path) {
@@ -905,6 +920,36 @@ fn is_executable(path: &Path) -> bool {
     #[cfg(not(unix))]
     {
         path.is_file()
+    }
+}
+
+/// The bytes of an OS string (on Windows, the UTF-8 of its lossy form: the name
+/// fix-up that needs them is POSIX-only).
+fn os_bytes(s: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        std::borrow::Cow::Borrowed(s.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        match s.to_string_lossy() {
+            std::borrow::Cow::Borrowed(t) => std::borrow::Cow::Borrowed(t.as_bytes()),
+            std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(t.into_bytes()),
+        }
+    }
+}
+
+/// The inverse of [`os_bytes`].
+fn os_from_bytes(b: Vec<u8>) -> OsString {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        OsString::from_vec(b)
+    }
+    #[cfg(not(unix))]
+    {
+        OsString::from(String::from_utf8_lossy(&b).into_owned())
     }
 }
 

@@ -2,7 +2,9 @@
 //! the contract (`contract.rs`) with exactly the listed signature, and the other
 //! items a backend must define. Costs nothing at run time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -67,9 +67,9 @@ macro_rules! contract_list {
         /// was reused; NoSuchProcess if there is no process with the pid. Exact
         /// where the identity is (see `sys::records::Identity`).
         process fn same_process(expected: &Identity) -> Result<bool>;
-        /// The name as the OS keeps it (POSIX kernels truncate it; see
-        /// `TRUNCATED_NAME_FIXUP`).
-        process fn name() -> Result<String>;
+        /// The name as the OS keeps it, bytes and all (POSIX kernels truncate it;
+        /// see `TRUNCATED_NAME_FIXUP`).
+        process fn name() -> Result<OsString>;
         /// The executable's absolute path; empty when there is none (kernel threads).
         process fn exe() -> Result<PathBuf>;
         /// The command line, one entry per argument. Empty for kernel threads.
@@ -195,17 +195,17 @@ macro_rules! contract_list {
         /// Traffic counters of every NIC, raw.
         system fn net_io_counters() -> Result<Vec<NicIoEntry>>;
         /// Addresses of every NIC.
-        system fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>>;
+        system fn net_if_addrs() -> Result<IndexMap<String, Vec<NicAddr>>>;
         /// State of every NIC.
-        system fn net_if_stats() -> Result<BTreeMap<String, NicStats>>;
+        system fn net_if_stats() -> Result<IndexMap<String, NicStats>>;
         /// Every socket of `kind`, with owners when asked.
         system fn system_connections(kind: ConnKind, with_owners: bool) -> Result<Vec<SystemConnection>>;
 
         // --------------------------------------------------------------- sensors
         /// Temperatures by chip, °C.
-        system fn sensors_temperatures() -> Result<BTreeMap<String, Vec<Temperature>>>;
+        system fn sensors_temperatures() -> Result<IndexMap<String, Vec<Temperature>>>;
         /// Fan speeds by chip, RPM.
-        system fn sensors_fans() -> Result<BTreeMap<String, Vec<Fan>>>;
+        system fn sensors_fans() -> Result<IndexMap<String, Vec<Fan>>>;
         /// The battery, None without one.
         system fn sensors_battery() -> Result<Option<Battery>>;
 

@@ -19,3 +19,12 @@ pub mod sensors;
 pub mod winservice;
 
 pub use conn_kind::ConnKind;
+
+/// Serialises a path as text (JSON has no bytes): bytes that are not UTF-8 become
+/// U+FFFD. The value itself keeps them (`PathBuf`).
+pub(crate) fn lossy_path<S: serde::Serializer>(
+    p: &std::path::Path,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&p.to_string_lossy())
+}

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::path::PathBuf;
 
 use serde::{Serialize, Serializer};
 
@@ -159,8 +160,9 @@ pub enum Address {
         /// The port.
         port: u16,
     },
-    /// A UNIX socket path (abstract names start with `@`; empty when unbound).
-    Unix(String),
+    /// A UNIX socket path (abstract names start with `@`; empty when unbound), of
+    /// any bytes (JSON shows it as text, bytes that are not UTF-8 replaced).
+    Unix(PathBuf),
     /// No address: an unconnected or unbound inet socket.
     None,
 }
@@ -170,7 +172,7 @@ impl Address {
     pub fn is_empty(&self) -> bool {
         match self {
             Address::None => true,
-            Address::Unix(p) => p.is_empty(),
+            Address::Unix(p) => p.as_os_str().is_empty(),
             Address::Inet { .. } => false,
         }
     }
@@ -184,7 +186,7 @@ impl fmt::Display for Address {
                 port,
             } => write!(f, "[{ip}]:{port}"),
             Address::Inet { ip, port } => write!(f, "{ip}:{port}"),
-            Address::Unix(p) => f.write_str(p),
+            Address::Unix(p) => write!(f, "{}", p.display()),
             Address::None => Ok(()),
         }
     }
@@ -200,7 +202,7 @@ impl Serialize for Address {
                 st.serialize_field("port", port)?;
                 st.end()
             }
-            Address::Unix(p) => s.serialize_str(p),
+            Address::Unix(p) => s.serialize_str(&p.to_string_lossy()),
             Address::None => s
                 .serialize_seq(Some(0))
                 .and_then(serde::ser::SerializeSeq::end),

@@ -357,8 +357,10 @@ pub(crate) fn invalid_memtype(s: &str) -> crate::Error {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[non_exhaustive]
 pub struct MemoryMapGrouped {
-    /// The mapped file, or `[anon]`, `[heap]`, `[stack]`, `[vdso]`...
-    pub path: String,
+    /// The mapped file, or `[anon]`, `[heap]`, `[stack]`, `[vdso]`... (a path of
+    /// any bytes; JSON shows it as text, bytes that are not UTF-8 replaced).
+    #[serde(serialize_with = "crate::types::lossy_path")]
+    pub path: PathBuf,
     /// Resident bytes.
     pub rss: u64,
     /// Mapped size (Linux).

@@ -6,8 +6,10 @@
 //! every socket of a process in another namespace (its quirk 13).
 
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::io;
-use std::path::Path;
+use std::os::unix::ffi::OsStringExt;
+use std::path::{Path, PathBuf};
 
 use rpsutil_parse::linux::net as pnet;
 
@@ -72,8 +74,8 @@ pub(crate) fn proc_tables(
             out.push(RawSocket {
                 family: AddressFamily::Unix,
                 kind: unix_type(row.kind),
-                laddr: Address::Unix(String::from_utf8_lossy(&row.path).into_owned()),
-                raddr: Address::Unix(String::new()),
+                laddr: Address::Unix(PathBuf::from(OsString::from_vec(row.path))),
+                raddr: Address::Unix(PathBuf::new()),
                 status: ConnStatus::None,
                 inode: row.inode,
             });

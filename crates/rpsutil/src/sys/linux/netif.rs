@@ -188,9 +188,9 @@ pub(crate) fn net_io_counters() -> Result<Vec<NicIoEntry>> {
 
 /// The state of every NIC of `/proc/net/dev` (psutil's NIC list); NICs that vanish
 /// meanwhile are left out.
-pub(crate) fn net_if_stats() -> Result<std::collections::BTreeMap<String, NicStats>> {
+pub(crate) fn net_if_stats() -> Result<indexmap::IndexMap<String, NicStats>> {
     let sock = ioctl_socket()?;
-    let mut out = std::collections::BTreeMap::new();
+    let mut out = indexmap::IndexMap::new();
     for NicIoEntry { name, .. } in net_io_counters()? {
         if let Some(stats) = nic_stats(&sock, &name)? {
             out.insert(name, stats);
@@ -200,6 +200,6 @@ pub(crate) fn net_if_stats() -> Result<std::collections::BTreeMap<String, NicSta
 }
 
 /// See [`crate::sys::posix::ifaddrs::net_if_addrs`].
-pub(crate) fn net_if_addrs() -> Result<std::collections::BTreeMap<String, Vec<NicAddr>>> {
+pub(crate) fn net_if_addrs() -> Result<indexmap::IndexMap<String, Vec<NicAddr>>> {
     crate::sys::posix::ifaddrs::net_if_addrs()
 }

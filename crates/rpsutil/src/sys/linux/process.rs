@@ -28,8 +28,8 @@ pub(crate) fn create_time(p: &mut Proc) -> Result<f64> {
 }
 
 /// `comm` from stat (possibly truncated to 15 bytes; the caller fixes it up).
-pub(crate) fn name(p: &mut Proc) -> Result<String> {
-    Ok(String::from_utf8_lossy(&p.stat()?.comm).into_owned())
+pub(crate) fn name(p: &mut Proc) -> Result<OsString> {
+    Ok(OsString::from_vec(p.stat()?.comm.clone()))
 }
 
 /// `readlink(/proc/PID/exe)`; `""` for kernel threads.
@@ -303,7 +303,7 @@ pub(crate) fn memory_full_info(p: &mut Proc) -> Result<MemoryFullInfo> {
     })
 }
 
-fn region_fields(r: &smaps::MapRegion, path: String) -> MemoryMapGrouped {
+fn region_fields(r: &smaps::MapRegion, path: PathBuf) -> MemoryMapGrouped {
     MemoryMapGrouped {
         path,
         rss: r.rss,
@@ -321,19 +321,20 @@ fn region_fields(r: &smaps::MapRegion, path: String) -> MemoryMapGrouped {
 }
 
 /// The mapped path as psutil shows it: `[anon]` for anonymous mappings; a
-/// " (deleted)" suffix removed when the file no longer exists.
-fn map_path(raw: &[u8]) -> String {
+/// " (deleted)" suffix removed when the file no longer exists. The bytes are kept
+/// as they are (psutil decodes them with surrogateescape).
+fn map_path(raw: &[u8]) -> PathBuf {
     if raw.is_empty() {
-        return "[anon]".to_string();
+        return PathBuf::from("[anon]");
     }
-    let text = String::from_utf8_lossy(raw);
-    let trimmed = text.trim();
-    if let Some(stripped) = trimmed.strip_suffix(" (deleted)") {
-        if !Path::new(stripped).exists() {
-            return stripped.to_string();
+    let trimmed = raw.trim_ascii();
+    if let Some(stripped) = trimmed.strip_suffix(b" (deleted)") {
+        let stripped = PathBuf::from(OsString::from_vec(stripped.to_vec()));
+        if !stripped.exists() {
+            return stripped;
         }
     }
-    trimmed.to_string()
+    PathBuf::from(OsString::from_vec(trimmed.to_vec()))
 }
 
 /// Every mapping of `/proc/PID/smaps`.

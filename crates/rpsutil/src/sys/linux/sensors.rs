@@ -1,7 +1,7 @@
 //! Sensors from sysfs (under the settable root): hwmon, thermal zones, power supplies
 //! (`Documentation/hwmon/sysfs-interface.rst`, `Documentation/ABI/testing/sysfs-class-power`).
 
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
 
 use rpsutil_parse::linux::sysfs;
@@ -78,11 +78,11 @@ fn file(prefix: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Temperatures by chip name: hwmon `temp*_input` (m°C), else thermal zones.
-pub(crate) fn sensors_temperatures() -> Result<BTreeMap<String, Vec<Temperature>>> {
+pub(crate) fn sensors_temperatures() -> Result<IndexMap<String, Vec<Temperature>>> {
     let sys = crate::sys::roots::sysfs_root();
     let mut dirs = hwmon_dirs(&sys, false);
     dirs.extend(hwmon_dirs(&sys, true));
-    let mut out: BTreeMap<String, Vec<Temperature>> = BTreeMap::new();
+    let mut out: IndexMap<String, Vec<Temperature>> = IndexMap::new();
     let found = prefixes(&dirs, "temp");
     for prefix in &found {
         let Some(current) = read_sysfs_number(&file(prefix, "_input")) else {
@@ -163,13 +163,13 @@ fn trip_points(zone: &Path) -> Vec<PathBuf> {
 }
 
 /// Fans by chip name: hwmon `fan*_input` (RPM).
-pub(crate) fn sensors_fans() -> Result<BTreeMap<String, Vec<Fan>>> {
+pub(crate) fn sensors_fans() -> Result<IndexMap<String, Vec<Fan>>> {
     let sys = crate::sys::roots::sysfs_root();
     let mut found = prefixes(&hwmon_dirs(&sys, false), "fan");
     if found.is_empty() {
         found = prefixes(&hwmon_dirs(&sys, true), "fan");
     }
-    let mut out: BTreeMap<String, Vec<Fan>> = BTreeMap::new();
+    let mut out: IndexMap<String, Vec<Fan>> = IndexMap::new();
     for prefix in found {
         let Some(current) = read_sysfs_number(&file(&prefix, "_input")) else {
             continue;

@@ -5,8 +5,11 @@
 //! does the socket I/O. Any failure (no netlink in a sandbox, the diag module not
 //! loaded) makes the caller fall back to the `/proc/net` tables.
 
+use std::ffi::OsString;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStringExt;
+use std::path::PathBuf;
 
 use rpsutil_parse::linux::sock_diag as diag;
 
@@ -194,10 +197,10 @@ pub(crate) fn sockets(kind: ConnKind) -> Result<Vec<RawSocket>> {
                 kind: unix_type(u32::from(m.kind)),
                 laddr: Address::Unix(
                     m.name
-                        .map(|n| String::from_utf8_lossy(&n).into_owned())
+                        .map(|n| PathBuf::from(OsString::from_vec(n)))
                         .unwrap_or_default(),
                 ),
-                raddr: Address::Unix(String::new()),
+                raddr: Address::Unix(PathBuf::new()),
                 status: ConnStatus::None,
                 inode: u64::from(m.inode),
             });

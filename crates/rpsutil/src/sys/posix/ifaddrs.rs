@@ -1,7 +1,7 @@
 //! `getifaddrs(3)` for `net_if_addrs`, with psutil's conversions
 //! (`arch/posix/net.c::psutil_net_if_addrs`).
 
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 use std::ffi::CStr;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -61,8 +61,9 @@ unsafe fn render(sa: *const libc::sockaddr, ifname: &str) -> Option<(AddressFami
 }
 
 /// Every address of every NIC, grouped by NIC, each NIC's list ordered IPv4, IPv6,
-/// link (psutil sorts by family number, stable).
-pub(crate) fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>> {
+/// link (psutil sorts by family number, stable). NICs come in the order of their
+/// first address in that sorted list, as psutil's dict.
+pub(crate) fn net_if_addrs() -> Result<IndexMap<String, Vec<NicAddr>>> {
     let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
     // SAFETY: head is a valid out-pointer; freed below with freeifaddrs.
     if unsafe { libc::getifaddrs(&mut head) } != 0 {
@@ -114,7 +115,7 @@ pub(crate) fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>> {
     // SAFETY: head came from getifaddrs and is freed exactly once.
     unsafe { libc::freeifaddrs(head) };
     rows.sort_by_key(|(_, a)| a.family.as_raw());
-    let mut out: BTreeMap<String, Vec<NicAddr>> = BTreeMap::new();
+    let mut out: IndexMap<String, Vec<NicAddr>> = IndexMap::new();
     for (name, addr) in rows {
         out.entry(name).or_default().push(addr);
     }

@@ -262,7 +262,7 @@ pub(crate) fn memory_maps(p: &mut Proc<'_>) -> Result<Vec<MemoryMap>> {
                 addr: format!("{base:#x}"),
                 perms: perms(mbi.Protect).to_string(),
                 region: MemoryMapGrouped {
-                    path: convert_dos_path(&path, &devices),
+                    path: convert_dos_path(&path, &devices).into(),
                     rss: mbi.RegionSize as u64,
                     ..Default::default()
                 },
@@ -339,8 +339,11 @@ mod tests {
         let exe = std::env::current_exe().expect("current_exe");
         let maps = with_proc(pid, memory_maps).expect("child's maps");
         assert!(
-            maps.iter()
-                .any(|m| m.region.path.eq_ignore_ascii_case(&exe.to_string_lossy())),
+            maps.iter().any(|m| m
+                .region
+                .path
+                .to_string_lossy()
+                .eq_ignore_ascii_case(&exe.to_string_lossy())),
             "{exe:?} not in {maps:?}"
         );
         drop(child);
@@ -354,7 +357,7 @@ mod tests {
         let exe = exe.to_string_lossy();
         let ours: Vec<&MemoryMap> = maps
             .iter()
-            .filter(|m| m.region.path.eq_ignore_ascii_case(&exe))
+            .filter(|m| m.region.path.to_string_lossy().eq_ignore_ascii_case(&exe))
             .collect();
         assert!(!ours.is_empty(), "{exe} not in {maps:?}");
         // The image's code is executable; every region has a hex address and a size.
@@ -362,7 +365,10 @@ mod tests {
         for m in &maps {
             assert!(m.addr.starts_with("0x"), "{m:?}");
             assert!(m.region.rss > 0 && m.region.rss % 4096 == 0, "{m:?}");
-            assert!(!m.region.path.starts_with("\\??\\"), "{m:?}");
+            assert!(
+                !m.region.path.to_string_lossy().starts_with("\\??\\"),
+                "{m:?}"
+            );
         }
         // Ascending addresses.
         let addrs: Vec<u64> = maps
@@ -372,8 +378,11 @@ mod tests {
         assert_eq!(addrs.len(), maps.len());
         assert!(addrs.windows(2).all(|w| w[0] < w[1]));
         // ntdll is mapped in every process.
-        assert!(maps
-            .iter()
-            .any(|m| m.region.path.to_ascii_lowercase().ends_with("\\ntdll.dll")));
+        assert!(maps.iter().any(|m| m
+            .region
+            .path
+            .to_string_lossy()
+            .to_ascii_lowercase()
+            .ends_with("\\ntdll.dll")));
     }
 }

@@ -1,7 +1,7 @@
 //! `net_io_counters` and `net_if_addrs`: psutil's `net.c` (7.2.2), both over the
 //! adapter list of `GetAdaptersAddresses`.
 
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use windows_sys::Win32::Foundation::{
@@ -169,8 +169,8 @@ fn mac_text(mac: &[u8]) -> String {
 /// IPv4 (netmask from the on-link prefix), then IPv6 (no scope, netmask None).
 /// broadcast and ptp are None, as psutil 7.2.2 gives them on Windows (#2711).
 /// Unlike psutil (#2940), an IPv6 address never inherits an IPv4 netmask.
-pub(crate) fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>> {
-    let mut out: BTreeMap<String, Vec<NicAddr>> = BTreeMap::new();
+pub(crate) fn net_if_addrs() -> Result<IndexMap<String, Vec<NicAddr>>> {
+    let mut out: IndexMap<String, Vec<NicAddr>> = IndexMap::new();
     for a in adapters()? {
         let list = out.entry(a.friendly_name).or_default();
         let addr = |family, address: String, netmask| NicAddr {
@@ -281,9 +281,9 @@ fn row_description(row: &MIB_IFROW) -> String {
 /// connected (4) or operational (5) and admin status up; duplex is always full
 /// and flags empty (as psutil); speed = `dwSpeed` in Mbit/s (a 32-bit bit/s field,
 /// #2655); mtu = `dwMtu`.
-pub(crate) fn net_if_stats() -> Result<BTreeMap<String, NicStats>> {
+pub(crate) fn net_if_stats() -> Result<IndexMap<String, NicStats>> {
     let adapters = adapters()?;
-    let mut out = BTreeMap::new();
+    let mut out = IndexMap::new();
     for row in if_table()? {
         let descr = row_description(&row);
         let Some(a) = adapters.iter().find(|a| a.description == descr) else {
@@ -337,7 +337,7 @@ mod tests {
     }
 
     /// `/proc/net/dev`: name → (rx bytes, rx packets, tx bytes, tx packets).
-    fn proc_net_dev() -> Option<BTreeMap<String, [u64; 4]>> {
+    fn proc_net_dev() -> Option<std::collections::BTreeMap<String, [u64; 4]>> {
         let text = wine::linux_file("/proc/net/dev")?;
         Some(
             text.lines()

@@ -921,8 +921,12 @@ pub(crate) mod tests {
         assert!(svc.binpath.to_ascii_lowercase().contains(want), "{svc:?}");
         let maps = with_proc(pid, crate::sys::windows::maps::memory_maps).expect("maps");
         assert!(
-            maps.iter()
-                .any(|m| m.region.path.to_ascii_lowercase().ends_with(want)),
+            maps.iter().any(|m| m
+                .region
+                .path
+                .to_string_lossy()
+                .to_ascii_lowercase()
+                .ends_with(want)),
             "{maps:?}"
         );
     }

@@ -239,17 +239,17 @@ fn pseudo_name(pid: Pid) -> Option<&'static str> {
 /// The name: psutil's fixed names for pids 0 and 4, else the record's
 /// `ImageName` (the executable's file name, what psutil's `basename(exe())`
 /// gives, without needing a handle), else the basename of `exe`.
-pub(crate) fn name(p: &mut Proc) -> Result<String> {
+pub(crate) fn name(p: &mut Proc) -> Result<std::ffi::OsString> {
     if let Some(n) = pseudo_name(p.pid) {
-        return Ok(n.to_string());
+        return Ok(n.into());
     }
     if let Some(n) = p.spi()?.name.clone().filter(|n| !n.is_empty()) {
-        return Ok(n);
+        return Ok(n.into());
     }
     let exe = exe(p)?;
     Ok(exe
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(|n| n.to_os_string())
         .unwrap_or_default())
 }
 
@@ -869,7 +869,7 @@ mod tests {
         let me = std::process::id();
         with_proc(pid, |p| {
             assert_eq!(ppid(p).expect("ppid"), me);
-            let n = name(p).expect("name");
+            let n = name(p).expect("name").to_string_lossy().into_owned();
             assert!(is_ping(&n), "{n}");
             let exe = exe(p).expect("exe");
             assert!(exe.is_absolute(), "{exe:?}");
@@ -1052,7 +1052,7 @@ mod tests {
                     .eq_ignore_ascii_case(&want.to_string_lossy()),
                 "{exe:?} vs {want:?}"
             );
-            let n = name(p).expect("name");
+            let n = name(p).expect("name").to_string_lossy().into_owned();
             assert!(
                 want.file_name()
                     .is_some_and(|f| f.to_string_lossy().eq_ignore_ascii_case(&n)),
@@ -1160,7 +1160,7 @@ mod tests {
             create_time(&mut f).expect("create_time")
         );
         assert_eq!(ppid(&mut d).expect("ppid"), me);
-        assert!(is_ping(&name(&mut d).expect("name")));
+        assert!(is_ping(&name(&mut d).expect("name").to_string_lossy()));
         let (md, mf) = (
             memory_info(&mut d).expect("SPI memory"),
             memory_info(&mut f).expect("memory"),
