@@ -5,11 +5,12 @@
 //! The Python classes are looked up once per interpreter and kept here.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use pyo3::exceptions::{PyNotImplementedError, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use serde::Serialize;
 
 use crate::value::{to_val, Val};
@@ -26,6 +27,9 @@ struct Classes {
     io_priority: Py<PyAny>,
     negsignal: Py<PyAny>,
     exceptions: Py<PyAny>,
+    /// Enum members already made, by (enum class, value): calling an IntEnum class
+    /// runs Python code, and a connection list asks for two members per row.
+    members: Mutex<HashMap<(usize, i64), Py<PyAny>>>,
 }
 
 static CLASSES: GILOnceCell<Classes> = GILOnceCell::new();
@@ -54,6 +58,7 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
             io_priority: enums.getattr("IOPriority")?.unbind(),
             negsignal: enums.getattr("Negsignal")?.unbind(),
             exceptions: py.import("rpsutil._exceptions")?.unbind().into_any(),
+            members: Mutex::new(HashMap::new()),
         })
     })
 }
@@ -74,11 +79,29 @@ fn enum_or_int<'py>(
     cls: &Py<PyAny>,
     v: Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    match cls.bind(py).call1((&v,)) {
-        Ok(m) => Ok(m),
-        Err(e) if e.is_instance_of::<PyValueError>(py) => Ok(v),
-        Err(e) => Err(e),
+    let key = v.extract::<i64>().ok().map(|i| (cls.as_ptr() as usize, i));
+    if let Some(key) = key {
+        let members = classes(py)?
+            .members
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = members.get(&key) {
+            return Ok(m.bind(py).clone());
+        }
     }
+    let member = match cls.bind(py).call1((&v,)) {
+        Ok(m) => m,
+        Err(e) if e.is_instance_of::<PyValueError>(py) => return Ok(v),
+        Err(e) => return Err(e),
+    };
+    if let Some(key) = key {
+        let mut members = classes(py)?
+            .members
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        members.insert(key, member.clone().unbind());
+    }
+    Ok(member)
 }
 
 /// A plain Python value for `v` (structs inside become their namedtuple).
@@ -243,32 +266,115 @@ pub fn os_path<'py>(py: Python<'py>, p: &std::path::Path) -> PyResult<Bound<'py,
     Ok(p.as_os_str().into_pyobject(py)?.into_any())
 }
 
-/// A socket address's override: a UNIX path keeps its bytes.
-fn unix_addr<'py>(py: Python<'py>, a: &rpsutil::Address) -> PyResult<Option<Bound<'py, PyAny>>> {
-    match a {
-        rpsutil::Address::Unix(p) => Ok(Some(os_path(py, p)?)),
-        _ => Ok(None),
-    }
+/// One socket row, as what `connections` needs of `pconn` and `sconn`.
+pub struct ConnRow<'a> {
+    /// The file descriptor.
+    pub fd: i32,
+    /// The address family.
+    pub family: rpsutil::AddressFamily,
+    /// The socket type.
+    pub kind: rpsutil::SocketType,
+    /// Local address.
+    pub laddr: &'a rpsutil::Address,
+    /// Remote address.
+    pub raddr: &'a rpsutil::Address,
+    /// TCP state.
+    pub status: rpsutil::ConnStatus,
+    /// `Some(owner)` for `sconn` (the `pid` field), None for `pconn`.
+    pub pid: Option<Option<u32>>,
 }
 
-/// Connections (`pconn` or `sconn`), UNIX paths with their bytes.
-pub fn connections<'py, T: Serialize>(
+/// Connections as `pconn`/`sconn` namedtuples. Built field by field rather than
+/// through the serde tree: system-wide `net_connections` returns thousands of rows,
+/// and here the enum members, the status strings and the IP strings are made once
+/// per call (one `127.0.0.1` string for every loopback row).
+pub fn connections<'py, T>(
     py: Python<'py>,
     nt: &str,
     conns: &[T],
-    addrs: impl Fn(&T) -> (&rpsutil::Address, &rpsutil::Address),
+    row: impl Fn(&T) -> ConnRow<'_>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let c = classes(py)?;
+    let (cls, n) = c
+        .ntuples
+        .get(nt)
+        .ok_or_else(|| PyRuntimeError::new_err(format!("rpsutil: no namedtuple {nt}")))?;
+    let (addr_cls, _) = c
+        .ntuples
+        .get("addr")
+        .ok_or_else(|| PyRuntimeError::new_err("rpsutil: no namedtuple addr"))?;
+    let (cls, addr_cls, tuple_new) = (cls.bind(py), addr_cls.bind(py), c.tuple_new.bind(py));
+    let mut addrs: HashMap<(std::net::IpAddr, u16), Bound<'py, PyAny>> = HashMap::new();
+    let mut statuses: HashMap<&'static str, Bound<'py, PyAny>> = HashMap::new();
+    let mut families: HashMap<i32, Bound<'py, PyAny>> = HashMap::new();
+    let mut kinds: HashMap<i32, Bound<'py, PyAny>> = HashMap::new();
+    let empty = PyTuple::empty(py).into_any();
+    // Rows share addresses (a server's local address, loopback peers): each
+    // distinct one is made once per call.
+    let mut address = |a: &rpsutil::Address| -> PyResult<Bound<'py, PyAny>> {
+        match a {
+            rpsutil::Address::Inet { ip, port } => {
+                if let Some(t) = addrs.get(&(*ip, *port)) {
+                    return Ok(t.clone());
+                }
+                let items = PyTuple::new(
+                    py,
+                    [
+                        PyString::new(py, &ip.to_string()).into_any(),
+                        port.into_pyobject(py)?.into_any(),
+                    ],
+                )?;
+                let t = tuple_new.call1((addr_cls, items))?;
+                addrs.insert((*ip, *port), t.clone());
+                Ok(t)
+            }
+            rpsutil::Address::Unix(p) => os_path(py, p),
+            rpsutil::Address::None => Ok(empty.clone()),
+        }
+    };
+    let member = |cache: &mut HashMap<i32, Bound<'py, PyAny>>,
+                  cls: &Py<PyAny>,
+                  raw: i32|
+     -> PyResult<Bound<'py, PyAny>> {
+        if let Some(m) = cache.get(&raw) {
+            return Ok(m.clone());
+        }
+        let m = enum_or_int(py, cls, raw.into_pyobject(py)?.into_any())?;
+        cache.insert(raw, m.clone());
+        Ok(m)
+    };
     let list = PyList::empty(py);
-    for c in conns {
-        let (l, r) = addrs(c);
-        let mut over = Vec::new();
-        if let Some(o) = unix_addr(py, l)? {
-            over.push(("laddr", o));
+    for conn in conns {
+        let r = row(conn);
+        let status = match statuses.get(r.status.as_str()) {
+            Some(s) => s.clone(),
+            None => {
+                let s = PyString::intern(py, r.status.as_str()).into_any();
+                statuses.insert(r.status.as_str(), s.clone());
+                s
+            }
+        };
+        let mut items = vec![
+            r.fd.into_pyobject(py)?.into_any(),
+            member(&mut families, &c.address_family, r.family.as_raw())?,
+            member(&mut kinds, &c.socket_kind, r.kind.as_raw())?,
+            address(r.laddr)?,
+            address(r.raddr)?,
+            status,
+        ];
+        if let Some(pid) = r.pid {
+            items.push(match pid {
+                Some(p) => p.into_pyobject(py)?.into_any(),
+                None => py.None().into_bound(py),
+            });
         }
-        if let Some(o) = unix_addr(py, r)? {
-            over.push(("raddr", o));
+        if items.len() != *n {
+            return Err(PyRuntimeError::new_err(format!(
+                "rpsutil: {nt} has {n} fields, the row has {}",
+                items.len()
+            )));
         }
-        list.append(ntuple_with(py, nt, c, &over)?)?;
+        list.append(tuple_new.call1((cls, PyTuple::new(py, items)?))?)?;
     }
     Ok(list.into_any())
 }

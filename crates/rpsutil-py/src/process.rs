@@ -743,7 +743,7 @@ impl PyProcess {
         conv(
             py,
             self.run(py, move |p| p.net_connections(kind))?,
-            |py, v| crate::conv::connections(py, "pconn", &v, |c| (&c.laddr, &c.raddr)),
+            |py, v| crate::conv::connections(py, "pconn", &v, pconn_row),
         )
     }
 
@@ -1104,7 +1104,7 @@ pub(crate) fn info_dict<'py>(
         "net_connections",
         &info.net_connections,
         ad_value,
-        |py, v| crate::conv::connections(py, "pconn", v, |c| (&c.laddr, &c.raddr)),
+        |py, v| crate::conv::connections(py, "pconn", v, pconn_row),
     )?;
     put(py, &d, "nice", &info.nice, ad_value, |py, v| {
         plain_value(py, v)
@@ -1174,4 +1174,17 @@ fn open_files_list<'py>(py: Python<'py>, v: &[rpsutil::OpenFile]) -> PyResult<Bo
         list.append(nt)?;
     }
     Ok(list.into_any())
+}
+
+/// A `pconn` row.
+fn pconn_row(c: &rpsutil::Connection) -> crate::conv::ConnRow<'_> {
+    crate::conv::ConnRow {
+        fd: c.fd,
+        family: c.family,
+        kind: c.kind,
+        laddr: &c.laddr,
+        raddr: &c.raddr,
+        status: c.status,
+        pid: None,
+    }
 }

@@ -300,7 +300,7 @@ pub fn net_connections<'py>(
     conv(
         py,
         py.allow_threads(|| rpsutil::net_connections(kind, true)),
-        |py, v| crate::conv::connections(py, "sconn", &v, |c| (&c.laddr, &c.raddr)),
+        |py, v| crate::conv::connections(py, "sconn", &v, sconn_row),
     )
 }
 
@@ -420,4 +420,17 @@ pub fn _check_timeout(t: &Bound<'_, PyAny>) -> PyResult<()> {
         )));
     }
     Ok(())
+}
+
+/// An `sconn` row.
+fn sconn_row(c: &rpsutil::SystemConnection) -> crate::conv::ConnRow<'_> {
+    crate::conv::ConnRow {
+        fd: c.fd,
+        family: c.family,
+        kind: c.kind,
+        laddr: &c.laddr,
+        raddr: &c.raddr,
+        status: c.status,
+        pid: Some(c.pid),
+    }
 }

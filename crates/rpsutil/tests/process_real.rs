@@ -694,6 +694,29 @@ fn as_dict_shares_fd_walk_and_smaps() {
 
 // ---------------------------------------------------------------- files, net
 
+/// More fds than one directory read returns (the walker reads /proc/PID/fd in 16 KiB
+/// getdents64 calls, ~700 entries each): every one is found.
+#[test]
+fn open_files_of_a_process_with_thousands_of_fds() {
+    let dir = TempDir::new("manyfds");
+    let file = dir.path().join("f");
+    std::fs::write(&file, b"x").unwrap();
+    let (g, line) = spawn_ready(Command::new(python3()).arg("-c").arg(
+        "import sys, time\nfs = [open(sys.argv[1]) for _ in range(2500)]\nprint('ready', flush=True)\ntime.sleep(100)",
+    ).arg(&file));
+    assert_eq!(line, "ready");
+    let files = p(g.pid).open_files().unwrap();
+    let ours = files.iter().filter(|f| f.path == file).count();
+    assert_eq!(ours, 2500);
+    let listed = std::fs::read_dir(format!("/proc/{}/fd", g.pid))
+        .unwrap()
+        .count() as u32;
+    assert_eq!(p(g.pid).num_fds().unwrap(), listed);
+    let info = p(g.pid).as_dict(&[Attr::NumFds, Attr::OpenFiles]).unwrap();
+    assert_eq!(info.num_fds.unwrap().unwrap(), listed);
+    assert_eq!(info.open_files.unwrap().unwrap().len(), files.len());
+}
+
 #[test]
 fn open_files_paths_fds_positions_modes() {
     let s = socket_child();

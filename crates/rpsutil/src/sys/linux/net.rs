@@ -122,6 +122,30 @@ pub(crate) fn net_connections(p: &mut Proc, kind: ConnKind) -> Result<Vec<Connec
     Ok(out)
 }
 
+/// Socket inode → its (pid, fd) owners.
+type Owners = HashMap<u64, Vec<(Pid, i32)>, std::hash::BuildHasherDefault<InodeHasher>>;
+
+/// A hasher for socket inode numbers: the map is private and its keys come from
+/// the kernel, so SipHash's flooding resistance buys nothing, while hashing was a
+/// tenth of a system-wide `net_connections` (perf). Fibonacci hashing spreads the
+/// sequential inode numbers over the whole word (hashbrown keys on the top bits).
+#[derive(Default)]
+struct InodeHasher(u64);
+
+impl std::hash::Hasher for InodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// Owners of every socket: inode → (pid, fd) pairs, in pid order. Processes that
 /// vanish or whose fds are not readable are skipped (psutil does the same; without
 /// privileges, other users' sockets have no owner).
@@ -129,7 +153,7 @@ pub(crate) fn net_connections(p: &mut Proc, kind: ConnKind) -> Result<Vec<Connec
 /// Reading every process's fd links is most of a system-wide `net_connections`, and
 /// it is one `readlinkat(2)` per fd: with many processes the pids are split over up
 /// to four scoped threads (one per CPU), each reading its own pid range.
-fn all_socket_owners(root: &Path) -> Result<HashMap<u64, Vec<(Pid, i32)>>> {
+fn all_socket_owners(root: &Path) -> Result<Owners> {
     const PIDS_PER_THREAD: usize = 128;
     let pids = pids_under(root)?;
     let threads = std::thread::available_parallelism()
@@ -141,7 +165,7 @@ fn all_socket_owners(root: &Path) -> Result<HashMap<u64, Vec<(Pid, i32)>>> {
         return Ok(socket_owners_of(root, &pids));
     }
     let chunk = pids.len().div_ceil(threads);
-    let parts: Vec<HashMap<u64, Vec<(Pid, i32)>>> = std::thread::scope(|s| {
+    let parts: Vec<Owners> = std::thread::scope(|s| {
         let handles: Vec<_> = pids
             .chunks(chunk)
             .map(|part| s.spawn(move || socket_owners_of(root, part)))
@@ -163,8 +187,8 @@ fn all_socket_owners(root: &Path) -> Result<HashMap<u64, Vec<(Pid, i32)>>> {
 }
 
 /// The socket owners among `pids` (ascending), see [`all_socket_owners`].
-fn socket_owners_of(root: &Path, pids: &[Pid]) -> HashMap<u64, Vec<(Pid, i32)>> {
-    let mut map: HashMap<u64, Vec<(Pid, i32)>> = HashMap::with_capacity(1024);
+fn socket_owners_of(root: &Path, pids: &[Pid]) -> Owners {
+    let mut map = Owners::with_capacity_and_hasher(1024, Default::default());
     for &pid in pids {
         let fd_dir = super::files::pid_path(root, pid, "fd");
         // Unreadable or vanished processes are skipped as a whole.
@@ -210,7 +234,7 @@ pub(crate) fn system_connections(
     let owners = if with_owners {
         all_socket_owners(&root)?
     } else {
-        HashMap::new()
+        Owners::default()
     };
     let mut out = Vec::with_capacity(sockets.len());
     let none = [(0u32, -1i32)];
