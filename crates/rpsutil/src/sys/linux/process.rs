@@ -258,8 +258,24 @@ pub(crate) fn cpu_num(p: &mut Proc) -> Result<u32> {
 }
 
 /// The nice value (stat field 19; the same number `getpriority(2)` returns).
+///
+/// Alone, it is `getpriority(2)` (one syscall, as psutil); in a oneshot, or under a
+/// procfs root that is not the live `/proc` (a fixture), it is the stat record.
 pub(crate) fn nice(p: &mut Proc) -> Result<i32> {
-    Ok(p.stat()?.nice as i32)
+    if p.in_oneshot() || p.root() != Path::new("/proc") {
+        return Ok(p.stat()?.nice as i32);
+    }
+    let pid = crate::sys::posix::raw_pid(p.pid)?;
+    // getpriority returns -1 both as a value and as its error mark: errno tells.
+    // SAFETY: errno is thread-local; clearing it has no other effect.
+    unsafe { *libc::__errno_location() = 0 };
+    // SAFETY: plain integer arguments.
+    let v = unsafe { libc::getpriority(libc::PRIO_PROCESS, pid as libc::id_t) };
+    let err = std::io::Error::last_os_error();
+    if v == -1 && err.raw_os_error().is_some_and(|e| e != 0) {
+        return Err(os_error(err, "getpriority"));
+    }
+    Ok(v)
 }
 
 /// `/proc/PID/statm` in bytes.
