@@ -3,7 +3,8 @@
 #   1. builds the rpsutil wheel (maturin, release) and installs it into .venv;
 #   2. runs psutil 7.2.2's own test suite (from its sdist, unmodified) against real
 #      psutil and against rpsutil through the shim, and compares test by test;
-#   3. runs psutil's example scripts through both and compares their output shapes.
+#   3. runs psutil's example scripts through both and compares their output shapes;
+#   4. runs rpsutil's own Python tests (GIL release, threads, oneshot, types).
 # It installs what it needs itself (maturin, pytest, psutil 7.2.2 into .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,3 +38,7 @@ py=crates/rpsutil-py
 PSUTIL_SCRIPTS_DIR="$PWD/$suite/scripts" RPSUTIL_SHIM_DIR="$PWD/$py/compat" \
   .venv/bin/python -m pytest -c /dev/null --rootdir=$py/tests -p no:cacheprovider -q \
   $py/tests/test_example_scripts.py
+
+# 4. rpsutil's own Python tests.
+.venv/bin/python -m pytest -c /dev/null --rootdir=$py/tests -p no:cacheprovider -q \
+  $py/tests/test_rpsutil.py

@@ -9,52 +9,19 @@ use rpsutil::capabilities::{capabilities, Kind};
 use rpsutil::types::fields::{fields, Os, NAMEDTUPLES};
 use rpsutil::{IoPriorityClass, Resource};
 
-/// The OS's number of an `RLIMIT_*` resource (`getrlimit(2)`), None where the OS
-/// has no such resource.
-#[cfg(target_os = "linux")]
-fn resource_raw(r: Resource) -> Option<i32> {
-    // libc's constants are u32 on glibc and i32 on musl; all are small.
-    let raw = match r {
-        Resource::As => libc::RLIMIT_AS,
-        Resource::Core => libc::RLIMIT_CORE,
-        Resource::Cpu => libc::RLIMIT_CPU,
-        Resource::Data => libc::RLIMIT_DATA,
-        Resource::Fsize => libc::RLIMIT_FSIZE,
-        Resource::Locks => libc::RLIMIT_LOCKS,
-        Resource::Memlock => libc::RLIMIT_MEMLOCK,
-        Resource::Msgqueue => libc::RLIMIT_MSGQUEUE,
-        Resource::Nice => libc::RLIMIT_NICE,
-        Resource::Nofile => libc::RLIMIT_NOFILE,
-        Resource::Nproc => libc::RLIMIT_NPROC,
-        Resource::Rss => libc::RLIMIT_RSS,
-        Resource::Rtprio => libc::RLIMIT_RTPRIO,
-        Resource::Rttime => libc::RLIMIT_RTTIME,
-        Resource::Sigpending => libc::RLIMIT_SIGPENDING,
-        Resource::Stack => libc::RLIMIT_STACK,
-        _ => return None,
-    };
-    #[allow(clippy::unnecessary_cast)]
-    i32::try_from(raw as i64).ok()
-}
-
-#[cfg(not(target_os = "linux"))]
-fn resource_raw(_: Resource) -> Option<i32> {
-    None
-}
-
 /// The resource with this OS number.
 pub fn resource_from_raw(raw: i32) -> Option<Resource> {
-    Resource::ALL
+    Resource::available()
         .into_iter()
-        .find(|r| resource_raw(*r) == Some(raw))
+        .find(|r| r.as_raw() == Some(raw))
 }
 
 /// `{name: value}` of this OS's `RLIMIT_*` constants.
 #[pyfunction]
 pub fn _rlimits(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
-    for r in Resource::ALL {
-        if let Some(raw) = resource_raw(r) {
+    for r in Resource::available() {
+        if let Some(raw) = r.as_raw() {
             d.set_item(r.name(), raw)?;
         }
     }

@@ -250,6 +250,19 @@ pub fn ntuple<'py, T: Serialize>(py: Python<'py>, nt: &str, v: &T) -> PyResult<B
     ntuple_from_val(py, nt, &ser(v)?, &[])
 }
 
+/// [`ntuple`], or None (psutil's functions that return None when there is no such
+/// device: disk and NIC counters, cpu_freq, sensors_battery).
+pub fn ntuple_or_none<'py, T: Serialize>(
+    py: Python<'py>,
+    nt: &str,
+    v: Option<T>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match v {
+        Some(v) => ntuple(py, nt, &v),
+        None => Ok(py.None().into_bound(py)),
+    }
+}
+
 /// [`ntuple`] with some fields given as Python objects.
 pub fn ntuple_with<'py, T: Serialize>(
     py: Python<'py>,

@@ -12,7 +12,9 @@ use pyo3::types::PyList;
 
 use rpsutil::{ConnKind, CpuSampler};
 
-use crate::conv::{conv, err, ntuple, ntuple_dict, ntuple_dict_list, ntuple_list, plain_value};
+use crate::conv::{
+    conv, err, ntuple, ntuple_dict, ntuple_dict_list, ntuple_list, ntuple_or_none, plain_value,
+};
 
 fn plain_owned<'py, T: serde::Serialize>(py: Python<'py>, v: T) -> PyResult<Bound<'py, PyAny>> {
     plain_value(py, &v)
@@ -185,9 +187,8 @@ pub fn cpu_freq(py: Python<'_>, percpu: bool) -> PyResult<Bound<'_, PyAny>> {
             ntuple_list(py, "scpufreq", &v)
         })
     } else {
-        conv(py, py.allow_threads(rpsutil::cpu_freq), |py, v| match v {
-            Some(f) => ntuple(py, "scpufreq", &f),
-            None => Ok(py.None().into_bound(py)),
+        conv(py, py.allow_threads(rpsutil::cpu_freq), |py, v| {
+            ntuple_or_none(py, "scpufreq", v)
         })
     }
 }
@@ -251,10 +252,7 @@ pub fn disk_io_counters(py: Python<'_>, perdisk: bool, nowrap: bool) -> PyResult
         conv(
             py,
             py.allow_threads(|| rpsutil::disk_io_counters(nowrap)),
-            |py, v| match v {
-                Some(c) => ntuple(py, "sdiskio", &c),
-                None => Ok(py.None().into_bound(py)),
-            },
+            |py, v| ntuple_or_none(py, "sdiskio", v),
         )
     }
 }
@@ -277,10 +275,7 @@ pub fn net_io_counters(py: Python<'_>, pernic: bool, nowrap: bool) -> PyResult<B
         conv(
             py,
             py.allow_threads(|| rpsutil::net_io_counters(nowrap)),
-            |py, v| match v {
-                Some(c) => ntuple(py, "snetio", &c),
-                None => Ok(py.None().into_bound(py)),
-            },
+            |py, v| ntuple_or_none(py, "snetio", v),
         )
     }
 }
@@ -359,14 +354,9 @@ pub fn sensors_fans(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 
 #[pyfunction]
 pub fn sensors_battery(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    conv(
-        py,
-        py.allow_threads(rpsutil::sensors_battery),
-        |py, v| match v {
-            Some(b) => ntuple(py, "sbattery", &b),
-            None => Ok(py.None().into_bound(py)),
-        },
-    )
+    conv(py, py.allow_threads(rpsutil::sensors_battery), |py, v| {
+        ntuple_or_none(py, "sbattery", v)
+    })
 }
 
 #[pyfunction]

@@ -204,49 +204,28 @@ impl SeqBuilder {
     }
 }
 
-impl ser::SerializeSeq for SeqBuilder {
-    type Ok = Val;
-    type Error = SerError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
-        self.push(v)
-    }
-    fn end(self) -> Result<Val, SerError> {
-        Ok(Val::Seq(self.0))
-    }
+/// The four sequence-like serde traits collect their elements the same way.
+macro_rules! seq_like {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for SeqBuilder {
+            type Ok = Val;
+            type Error = SerError;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+                self.push(v)
+            }
+            fn end(self) -> Result<Val, SerError> {
+                Ok(Val::Seq(self.0))
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for SeqBuilder {
-    type Ok = Val;
-    type Error = SerError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
-        self.push(v)
-    }
-    fn end(self) -> Result<Val, SerError> {
-        Ok(Val::Seq(self.0))
-    }
-}
-
-impl ser::SerializeTupleStruct for SeqBuilder {
-    type Ok = Val;
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
-        self.push(v)
-    }
-    fn end(self) -> Result<Val, SerError> {
-        Ok(Val::Seq(self.0))
-    }
-}
-
-impl ser::SerializeTupleVariant for SeqBuilder {
-    type Ok = Val;
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
-        self.push(v)
-    }
-    fn end(self) -> Result<Val, SerError> {
-        Ok(Val::Seq(self.0))
-    }
-}
+seq_like!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for MapBuilder {
     type Ok = Val;
@@ -268,34 +247,25 @@ impl ser::SerializeMap for MapBuilder {
     }
 }
 
-impl ser::SerializeStruct for StructBuilder {
-    type Ok = Val;
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), SerError> {
-        self.1.push((key, to_val(v)?));
-        Ok(())
-    }
-    fn end(self) -> Result<Val, SerError> {
-        Ok(Val::Struct(self.0, self.1))
-    }
+/// Structs and struct variants collect their fields the same way.
+macro_rules! struct_like {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for StructBuilder {
+            type Ok = Val;
+            type Error = SerError;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                v: &T,
+            ) -> Result<(), SerError> {
+                self.1.push((key, to_val(v)?));
+                Ok(())
+            }
+            fn end(self) -> Result<Val, SerError> {
+                Ok(Val::Struct(self.0, self.1))
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for StructBuilder {
-    type Ok = Val;
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), SerError> {
-        self.1.push((key, to_val(v)?));
-        Ok(())
-    }
-    fn end(self) -> Result<Val, SerError> {
-        Ok(Val::Struct(self.0, self.1))
-    }
-}
+struct_like!(SerializeStruct, SerializeStructVariant);

@@ -174,6 +174,21 @@ fn compare_identity(
     if f == "environ" && ps.get("__nsp__").is_some() && *a == Value::Object(Default::default()) {
         return (false, false, false, true);
     }
+    // A kernel worker's name carries the workqueue it last ran work for
+    // ("kworker/0:1-events"; kernel/workqueue.c, wq_worker_comm), which changes
+    // with every work item: between our two reads and psutil's it can flip and
+    // flip back. The worker itself ("kworker/0:1") must match.
+    if f == "name" && a != ps {
+        let worker = |v: &Value| {
+            v.as_str()
+                .filter(|n| n.starts_with("kworker/"))
+                .map(|n| n.split('-').next().unwrap_or(n).to_string())
+        };
+        if let (Some(x), Some(y)) = (worker(a), worker(ps)) {
+            assert_eq!(x, y, "pid {pid}: kernel worker {a} vs psutil {ps}");
+            return (false, false, true, false);
+        }
+    }
     if f == "create_time" {
         // psutil adds the btime it reads at each call; rpsutil reads btime once per
         // run. They differ only if the wall clock was stepped in between (btime is

@@ -23,8 +23,19 @@ impl Resource {
     pub fn available() -> Vec<Resource> {
         Resource::ALL
             .into_iter()
-            .filter(|r| crate::sys::imp::rlimit_raw(*r).is_some())
+            .filter(|r| r.as_raw().is_some())
             .collect()
+    }
+
+    /// This OS's number for the resource (`RLIMIT_NOFILE` is 7 on Linux): the value
+    /// of psutil's `RLIMIT_*` constant; None where the OS has no such resource.
+    ///
+    /// ```
+    /// # #[cfg(target_os = "linux")]
+    /// assert_eq!(rpsutil::Resource::Nofile.as_raw(), Some(7));
+    /// ```
+    pub fn as_raw(self) -> Option<i32> {
+        crate::sys::imp::rlimit_raw(self)
     }
 }
 pub use wait::wait_procs;
