@@ -136,6 +136,10 @@ def main():
     failed_both = sorted(n for n, o in real.items() if o != "passed" and o != "skipped")
     for node in failed_both:
         print(f"  fails with psutil: {node} (rpsutil: {ours.get(node)})")
+    skipped = {side: {n for n, o in res.items() if o == "skipped"} for side, res in (("psutil", real), ("rpsutil", ours))}
+    for node in sorted(skipped["psutil"] ^ skipped["rpsutil"]):
+        side = "psutil" if node in skipped["psutil"] else "rpsutil"
+        print(f"  skipped with {side} only: {node}")
     for node, reason in known.items():
         print(f"  known difference: {node} (rpsutil: {ours.get(node)}): {reason}")
     if args.out:
