@@ -25,6 +25,7 @@ pub mod ps;
 pub mod pstree;
 pub mod sensors;
 pub mod taskset;
+pub mod top;
 pub mod tty;
 pub mod uptime;
 pub mod who;
@@ -77,6 +78,8 @@ pub enum Command {
     Cpu(cpu::Args),
     /// Every Windows service, like psutil's winservices.py (Windows only).
     Winservices(winservices::Args),
+    /// Processes and system load, refreshed, like top (batch mode: -b, --json).
+    Top(top::Args),
 }
 
 /// Runs one subcommand, writing its output to `out`.
@@ -104,5 +107,6 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult {
         Command::Sensors(a) => sensors::run(&a, out),
         Command::Cpu(a) => cpu::run(&a, out),
         Command::Winservices(a) => winservices::run(&a, out),
+        Command::Top(a) => top::run(&a, out),
     }
 }

@@ -1,0 +1,199 @@
+//! `rpsutil top`'s data: one [`Frame`] per refresh, read through the library.
+//!
+//! The collector keeps the process table (and so each process's previous CPU
+//! times) and a system CPU sampler between frames: every percentage is over the
+//! time since the previous frame, measured with a monotonic clock. The first frame
+//! is measured over a real interval too ([`Collector::new`] takes a first sample;
+//! the caller waits before asking for the first frame), where procps top's first
+//! frame divides by an almost empty interval.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use rpsutil::{
+    Attr, CpuSampler, CpuTimes, MemoryInfo, Pid, ProcessTable, Status, SwapMemory, SystemCpuTimes,
+    VirtualMemory,
+};
+
+use crate::error::CliResult;
+use crate::util::{field, now_epoch, part};
+
+/// What a row is made of (psutil's names).
+const ATTRS: &[Attr] = &[
+    Attr::Pid,
+    Attr::Ppid,
+    Attr::Name,
+    Attr::Cmdline,
+    Attr::Username,
+    Attr::Status,
+    Attr::Nice,
+    Attr::MemoryInfo,
+    Attr::MemoryPercent,
+    Attr::CpuPercent,
+    Attr::CpuTimes,
+    Attr::NumThreads,
+];
+
+/// One process in a frame. A value that could not be read (access denied, a
+/// zombie) is None; the renderers show it as such, never as 0.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// The process id.
+    pub pid: Pid,
+    /// The parent's pid.
+    pub ppid: Option<Pid>,
+    /// psutil's `name()`.
+    pub name: String,
+    /// psutil's `cmdline()`.
+    pub cmdline: Option<Vec<String>>,
+    /// psutil's `username()`.
+    pub username: Option<String>,
+    /// psutil's `status()`.
+    pub status: Option<Status>,
+    /// The nice value.
+    pub nice: Option<i32>,
+    /// psutil's `memory_info()` (bytes).
+    pub memory_info: Option<MemoryInfo>,
+    /// psutil's `memory_percent()`.
+    pub memory_percent: Option<f64>,
+    /// psutil's `cpu_percent()` over the frame's interval (100 = one CPU).
+    pub cpu_percent: Option<f64>,
+    /// psutil's `cpu_times()` (seconds).
+    pub cpu_times: Option<CpuTimes>,
+    /// psutil's `num_threads()`.
+    pub num_threads: Option<u32>,
+}
+
+impl Row {
+    /// User plus system CPU seconds (top's TIME+; children and iowait are not the
+    /// process's own time).
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        self.cpu_times.map(|t| t.user + t.system)
+    }
+}
+
+/// Processes by state, as top's `Tasks:` line counts them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tasks {
+    /// Every process.
+    pub total: usize,
+    /// R.
+    pub running: usize,
+    /// S, D and I (top counts all three as sleeping).
+    pub sleeping: usize,
+    /// T and t.
+    pub stopped: usize,
+    /// Z.
+    pub zombie: usize,
+}
+
+impl Tasks {
+    fn count(rows: &[Row]) -> Tasks {
+        let mut t = Tasks {
+            total: rows.len(),
+            ..Tasks::default()
+        };
+        for r in rows {
+            match r.status {
+                Some(Status::Running) => t.running += 1,
+                Some(Status::Sleeping | Status::DiskSleep | Status::Idle) => t.sleeping += 1,
+                Some(Status::Stopped | Status::TracingStop) => t.stopped += 1,
+                Some(Status::Zombie) => t.zombie += 1,
+                _ => {}
+            }
+        }
+        t
+    }
+}
+
+/// Everything one refresh shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Frame {
+    /// When it was read (seconds since the epoch).
+    pub time: f64,
+    /// The interval its rates are over (seconds, measured).
+    pub interval: f64,
+    /// psutil's `boot_time()`.
+    pub boot_time: f64,
+    /// How many users are logged in (None if utmp could not be read).
+    pub users: Option<usize>,
+    /// psutil's `getloadavg()`.
+    pub getloadavg: Option<(f64, f64, f64)>,
+    /// Processes by state.
+    pub tasks: Tasks,
+    /// psutil's `cpu_times_percent()` over the interval.
+    pub cpu_times_percent: Option<SystemCpuTimes>,
+    /// The same per CPU.
+    pub cpu_times_percent_percpu: Option<Vec<SystemCpuTimes>>,
+    /// psutil's `virtual_memory()`.
+    pub virtual_memory: VirtualMemory,
+    /// psutil's `swap_memory()`.
+    pub swap_memory: Option<SwapMemory>,
+    /// Every process (or the ones asked for), unsorted.
+    pub processes: Vec<Row>,
+}
+
+/// Reads frames; keeps what the next frame's rates are computed from.
+pub struct Collector {
+    table: ProcessTable,
+    total: CpuSampler,
+    percpu: CpuSampler,
+    last: Instant,
+}
+
+impl Collector {
+    /// Takes the first samples (system CPU times, every process's CPU times), so
+    /// that the first [`Collector::frame`] covers the time since now.
+    pub fn new() -> CliResult<Collector> {
+        let mut table = ProcessTable::new();
+        table.snapshot(&[Attr::CpuPercent])?;
+        Ok(Collector {
+            table,
+            total: CpuSampler::new()?,
+            percpu: CpuSampler::new()?,
+            last: Instant::now(),
+        })
+    }
+
+    /// A frame over the time since the previous one (or since [`Collector::new`]).
+    pub fn frame(&mut self) -> CliResult<Frame> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let snapshot = self.table.snapshot_parallel(ATTRS, threads)?;
+        let now = Instant::now();
+        let interval = now.duration_since(self.last).as_secs_f64();
+        self.last = now;
+        let cpu = part("cpu_times_percent", self.total.times_percent())?;
+        let percpu = part("cpu_times_percent", self.percpu.times_percent_percpu())?;
+        let processes: Vec<Row> = snapshot
+            .into_iter()
+            .map(|(p, info)| Row {
+                pid: p.pid(),
+                ppid: field(&info.ppid).copied(),
+                name: field(&info.name).cloned().unwrap_or_default(),
+                cmdline: field(&info.cmdline).cloned(),
+                username: field(&info.username).cloned(),
+                status: field(&info.status).copied(),
+                nice: field(&info.nice).copied(),
+                memory_info: field(&info.memory_info).copied(),
+                memory_percent: field(&info.memory_percent).copied(),
+                cpu_percent: field(&info.cpu_percent).copied(),
+                cpu_times: field(&info.cpu_times).copied(),
+                num_threads: field(&info.num_threads).copied(),
+            })
+            .collect();
+        Ok(Frame {
+            time: now_epoch(),
+            interval,
+            boot_time: rpsutil::boot_time()?,
+            users: part("users", rpsutil::users())?.map(|u| u.len()),
+            getloadavg: part("getloadavg", rpsutil::getloadavg())?,
+            tasks: Tasks::count(&processes),
+            cpu_times_percent: cpu,
+            cpu_times_percent_percpu: percpu,
+            virtual_memory: rpsutil::virtual_memory()?,
+            swap_memory: part("swap_memory", rpsutil::swap_memory())?,
+            processes,
+        })
+    }
+}

@@ -1,0 +1,183 @@
+//! `rpsutil top`: processes and system load, refreshed. Batch mode (`-b`) prints
+//! frames as procps top does, or one JSON document per frame (`--json`).
+//!
+//! Split as the live tools are: `collect` reads a frame through the library,
+//! `batch` turns a frame into text (pure).
+
+pub mod batch;
+pub mod collect;
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use crate::error::{CliError, CliResult};
+use crate::util::{parse_count, parse_interval, parse_pid, print_json, term_width};
+use batch::SortKey;
+use collect::{Collector, Row};
+
+/// Arguments of `rpsutil top`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Batch mode: print frames as text (procps top's layout) instead of a screen.
+    #[arg(short = 'b', long)]
+    pub batch: bool,
+    /// Stop after N frames.
+    #[arg(short = 'n', long = "iterations", value_name = "N")]
+    pub iterations: Option<String>,
+    /// Seconds between frames (default 1.5, at least 0.1). The first frame covers a
+    /// real interval too (at most one second).
+    #[arg(short = 'd', long = "delay", value_name = "SECS")]
+    pub delay: Option<String>,
+    /// Line width in batch mode (default: $COLUMNS, else the terminal's, else 80);
+    /// longer lines are cut, the cut marked with '+'.
+    #[arg(short = 'w', long = "width", value_name = "COLS")]
+    pub width: Option<usize>,
+    /// Only these processes (comma-separated pids, may repeat).
+    #[arg(short = 'p', long = "pid", value_name = "PID,...", value_delimiter = ',', value_parser = parse_pid)]
+    pub pids: Vec<rpsutil::Pid>,
+    /// Only this user's processes (a name or a uid; a leading '!' excludes them).
+    #[arg(short = 'u', long = "user", value_name = "USER")]
+    pub user: Option<String>,
+    /// Sort by FIELD (procps names: %CPU %MEM PID TIME+ USER COMMAND VIRT RES SHR NI
+    /// PPID nTH); a leading '+' sorts high to low, '-' low to high.
+    #[arg(
+        short = 'o',
+        long = "sort",
+        value_name = "FIELD",
+        allow_hyphen_values = true
+    )]
+    pub sort: Option<String>,
+    /// Show the command line instead of the name.
+    #[arg(short = 'c', long = "cmdline")]
+    pub cmdline: bool,
+    /// One JSON document per frame, one per line (psutil's field names and units).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The options of one run, checked.
+struct Options {
+    delay: Duration,
+    iterations: Option<u64>,
+    width: usize,
+    sort: SortKey,
+    descending: bool,
+    pids: Vec<rpsutil::Pid>,
+    user: Option<(bool, String)>,
+    full_command: bool,
+    json: bool,
+}
+
+fn options(args: &Args) -> CliResult<Options> {
+    let delay = match &args.delay {
+        Some(d) => parse_interval(d)?,
+        None => Duration::from_millis(1500),
+    };
+    if delay < Duration::from_millis(100) {
+        return Err(CliError::Usage(format!(
+            "delay {:?} is below the minimum of 0.1 seconds",
+            args.delay.as_deref().unwrap_or("")
+        )));
+    }
+    let iterations = args.iterations.as_deref().map(parse_count).transpose()?;
+    let (sort, descending) = match args.sort.as_deref() {
+        None => (SortKey::Cpu, true),
+        Some(s) => {
+            let (name, dir) = match s.strip_prefix('+') {
+                Some(rest) => (rest, Some(true)),
+                None => match s.strip_prefix('-') {
+                    Some(rest) => (rest, Some(false)),
+                    None => (s, None),
+                },
+            };
+            let key = SortKey::parse(name).ok_or_else(|| {
+                CliError::Usage(format!("unknown sort field {s:?} (see rpsutil top --help)"))
+            })?;
+            (key, dir.unwrap_or(key.descending_by_default()))
+        }
+    };
+    let width = args
+        .width
+        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
+        .or_else(term_width)
+        .unwrap_or(80)
+        .max(10);
+    let user = args.user.as_ref().map(|u| match u.strip_prefix('!') {
+        Some(rest) => (false, rest.to_string()),
+        None => (true, u.clone()),
+    });
+    Ok(Options {
+        delay,
+        iterations,
+        width,
+        sort,
+        descending,
+        pids: args.pids.clone(),
+        user,
+        full_command: args.cmdline,
+        json: args.json,
+    })
+}
+
+/// True if `row` passes the -p and -u filters.
+fn selected(o: &Options, row: &Row) -> bool {
+    if !o.pids.is_empty() && !o.pids.contains(&row.pid) {
+        return false;
+    }
+    if let Some((include, user)) = &o.user {
+        let name_match = row.username.as_deref() == Some(user.as_str());
+        if name_match != *include {
+            return false;
+        }
+    }
+    true
+}
+
+/// The kernel's `pid_max` (the PID column's width follows it, as procps's).
+fn pid_max() -> Option<u64> {
+    let root = rpsutil::procfs_path();
+    std::fs::read_to_string(root.join("sys/kernel/pid_max"))
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+}
+
+/// Runs `rpsutil top`.
+pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
+    let o = options(args)?;
+    if !(args.batch || o.json) {
+        return Err(CliError::Usage(
+            "the interactive screen is not built yet: use -b (batch) or --json".into(),
+        ));
+    }
+    let pid_w = batch::pid_width(pid_max());
+    let mut collector = Collector::new()?;
+    // The first frame's rates need an interval: at most a second of it.
+    let mut next = Instant::now() + o.delay.min(Duration::from_secs(1));
+    let mut shown = 0u64;
+    loop {
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
+        next = Instant::now() + o.delay;
+        let mut frame = collector.frame()?;
+        frame.processes.retain(|r| selected(&o, r));
+        batch::sort(&mut frame.processes, o.sort, o.descending);
+        if o.json {
+            print_json(out, &frame)?;
+        } else {
+            if shown > 0 {
+                writeln!(out)?;
+            }
+            for line in batch::header(&frame) {
+                writeln!(out, "{}", batch::fit(&line, o.width))?;
+            }
+            writeln!(out)?;
+            for line in batch::table(&frame.processes, pid_w, o.full_command) {
+                writeln!(out, "{}", batch::fit(&line, o.width))?;
+            }
+        }
+        out.flush()?;
+        shown += 1;
+        if o.iterations.is_some_and(|n| shown >= n) {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! `rpsutil top` in batch mode, against procps `top -b` (the layout scripts parse),
+//! /proc, and psutil 7.2.2 (the values).
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use common::*;
+
+/// The children of these tests: a stopped `sleep` (its memory and state do not move
+/// between two tools' reads) and a process spinning on a CPU.
+fn stopped_sleep() -> Guard {
+    let g = spawn_sleep();
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(g.pid() as libc::pid_t, libc::SIGSTOP) };
+    let deadline = Instant::now() + std::time::Duration::from_secs(5);
+    while stat_fields(g.pid())[0] != "T" {
+        assert!(Instant::now() < deadline, "sleep did not stop");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    g
+}
+
+fn spinner() -> Guard {
+    let g = Guard::new(
+        Command::new("sh")
+            .args(["-c", "while :; do :; done"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sh"),
+    );
+    // It never sleeps, so wait_started (which waits for a sleeping state) cannot
+    // be used: wait for the shell's own name only.
+    let deadline = Instant::now() + std::time::Duration::from_secs(5);
+    while std::fs::read_to_string(format!("/proc/{}/comm", g.pid()))
+        .map_or(true, |c| c.trim() != "sh")
+    {
+        assert!(Instant::now() < deadline, "sh did not start");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    g
+}
+
+/// A header line's shape: numbers become `#` and blanks go (the numbers, and so
+/// the padding, differ between two reads).
+fn shape(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_num = false;
+    for c in line.chars() {
+        if c.is_ascii_digit() || (in_num && c == '.') {
+            if !in_num {
+                out.push('#');
+            }
+            in_num = true;
+            continue;
+        }
+        in_num = false;
+        // procps drops the blank before a 100.0: blanks are padding, not shape.
+        if c == ' ' {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The frames of a `top -b` output: each is its header (6 lines) and its table.
+fn frames(text: &str) -> Vec<Vec<&str>> {
+    let mut out: Vec<Vec<&str>> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("top - ") {
+            out.push(Vec::new());
+        }
+        if let Some(f) = out.last_mut() {
+            f.push(line);
+        }
+    }
+    out
+}
+
+/// The rows of a frame, by pid: the columns split on blanks.
+fn rows<'a>(frame: &[&'a str]) -> std::collections::BTreeMap<u32, Vec<&'a str>> {
+    frame
+        .iter()
+        .skip(7)
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            Some((cols.first()?.parse().ok()?, cols))
+        })
+        .collect()
+}
+
+#[test]
+fn batch_layout_matches_procps_top() {
+    let Some(theirs) = tool("top", &["-b", "-n", "2", "-d", "0.5", "-w", "200"]) else {
+        panic!("procps top is missing (scripts/test.sh installs procps)");
+    };
+    let ours = rpsutil(&["top", "-b", "-n", "2", "-d", "0.5", "-w", "200"]);
+    let ours = ours.ok();
+    let (t, o) = (frames(&theirs), frames(ours));
+    assert_eq!(t.len(), 2, "{theirs}");
+    assert_eq!(o.len(), 2, "{ours}");
+    // The five header lines and the blank one have procps's shape, frame by frame.
+    for (a, b) in t.iter().zip(&o) {
+        for i in 0..6 {
+            assert_eq!(
+                shape(a[i]),
+                shape(b[i]),
+                "header line {i}: {:?} vs {:?}",
+                a[i],
+                b[i]
+            );
+        }
+    }
+    // The same column header, character for character.
+    assert_eq!(t[1][6], o[1][6]);
+    // Long-lived processes are in both, with the same user, PR, NI and command.
+    let (tr, or) = (rows(&t[1]), rows(&o[1]));
+    for pid in [1u32] {
+        let (a, b) = (&tr[&pid], &or[&pid]);
+        assert_eq!((a[1], a[2], a[3]), (b[1], b[2], b[3]), "pid {pid}");
+        assert_eq!(a.last(), b.last(), "pid {pid} command");
+    }
+}
+
+#[test]
+fn resident_size_and_state_equal_procps() {
+    let g = stopped_sleep();
+    let pid = g.pid().to_string();
+    let theirs = tool("top", &["-b", "-n", "1", "-p", &pid]).expect("procps top");
+    let ours = rpsutil(&["top", "-b", "-n", "1", "-d", "0.2", "-p", &pid]);
+    let (t, o) = (frames(&theirs), frames(ours.ok()));
+    let (a, b) = (&rows(&t[0])[&g.pid()], &rows(&o[0])[&g.pid()]);
+    // PID USER PR NI VIRT RES SHR S: a stopped process's memory does not move, so
+    // they must be equal (RES within a page for the kernel's lazy counters).
+    assert_eq!(&a[..5], &b[..5]);
+    let page_kib = 4;
+    let res = |v: &[&str]| v[5].parse::<i64>().expect("RES in KiB");
+    assert!(
+        (res(a) - res(b)).abs() <= page_kib,
+        "RES {} vs {}",
+        a[5],
+        b[5]
+    );
+    assert_eq!(a[7], "T");
+    assert_eq!(b[7], "T");
+    // Only the process asked for is listed.
+    assert_eq!(rows(&o[0]).len(), 1);
+}
+
+#[test]
+fn cpu_percent_of_a_spinning_process() {
+    let spin = spinner();
+    let pid = spin.pid().to_string();
+    let v = rpsutil(&["top", "--json", "-n", "2", "-d", "0.5", "-p", &pid]);
+    let frames: Vec<serde_json::Value> = v
+        .ok()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON document per line"))
+        .collect();
+    assert_eq!(frames.len(), 2);
+    for f in &frames {
+        // Each frame covers a measured interval: the first one too.
+        let interval = f["interval"].as_f64().unwrap();
+        assert!(interval > 0.15, "interval {interval}");
+        let p = &f["processes"][0];
+        assert_eq!(p["pid"].as_u64(), Some(u64::from(spin.pid())));
+        let cpu = p["cpu_percent"].as_f64().unwrap();
+        // A spinning shell has a whole CPU of this 2-core machine; other tests
+        // running at the same time can take up to a third of it.
+        assert!((60.0..=110.0).contains(&cpu), "cpu_percent {cpu}");
+    }
+}
+
+#[test]
+fn json_values_against_psutil() {
+    let Some(py) = std::env::var_os("RPSUTIL_PYTHON") else {
+        assert!(
+            std::env::var_os("RPSUTIL_REQUIRE_ORACLE").is_none(),
+            "the psutil oracle is required here"
+        );
+        eprintln!("skipped: RPSUTIL_PYTHON not set (no psutil oracle)");
+        return;
+    };
+    let g = stopped_sleep();
+    let pid = g.pid().to_string();
+    let v = rpsutil(&["top", "--json", "-n", "1", "-d", "0.2", "-p", &pid]).json();
+    let ours = &v["processes"][0];
+    let script = format!(
+        "import json, psutil; p = psutil.Process({pid}); \
+         d = p.as_dict(['pid','ppid','name','username','status','nice','memory_info','num_threads','cmdline','cpu_times']); \
+         print(json.dumps({{k: (v._asdict() if hasattr(v, '_asdict') else v) for k, v in d.items()}}))"
+    );
+    let out = Command::new(py)
+        .args(["-c", &script])
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ps: serde_json::Value = serde_json::from_slice(&out.stdout).expect("psutil JSON");
+    for k in [
+        "pid",
+        "ppid",
+        "name",
+        "username",
+        "status",
+        "nice",
+        "num_threads",
+        "cmdline",
+    ] {
+        assert_eq!(ours[k], ps[k], "{k}");
+    }
+    // Memory and CPU times of a stopped process do not move.
+    assert_eq!(ours["memory_info"], ps["memory_info"]);
+    assert_eq!(ours["cpu_times"], ps["cpu_times"]);
+    // The system part has psutil's field names.
+    for k in ["total", "available", "percent", "used", "free"] {
+        assert!(v["virtual_memory"][k].is_number(), "virtual_memory.{k}");
+    }
+    for k in ["user", "system", "idle", "iowait", "steal"] {
+        assert!(
+            v["cpu_times_percent"][k].is_number(),
+            "cpu_times_percent.{k}"
+        );
+    }
+}
+
+#[test]
+fn sort_and_filters() {
+    let out = rpsutil(&[
+        "top", "-b", "-n", "1", "-d", "0.2", "-o", "%MEM", "-w", "200",
+    ]);
+    let f = frames(out.ok());
+    let res: Vec<i64> = f[0][7..]
+        .iter()
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            // RES may be scaled ("1.2g"): only plain KiB numbers are compared.
+            cols[5].parse().unwrap_or(i64::MAX)
+        })
+        .collect();
+    assert!(res.len() > 5);
+    assert!(
+        res.windows(2).all(|w| w[0] >= w[1] || w[0] == i64::MAX),
+        "{res:?}"
+    );
+    // -o -PID: low to high.
+    let out = rpsutil(&["top", "-b", "-n", "1", "-d", "0.2", "-o", "-PID"]);
+    let pids: Vec<u32> = rows(&frames(out.ok())[0]).keys().copied().collect();
+    let listed: Vec<u32> = frames(out.ok())[0][7..]
+        .iter()
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert_eq!(listed, pids, "ascending pids");
+    // -u: only that user's processes; '!' excludes them.
+    let me = my_username();
+    let out = rpsutil(&["top", "--json", "-n", "1", "-d", "0.2", "-u", &me]).json();
+    let users: Vec<&str> = out["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["username"].as_str())
+        .collect();
+    assert!(!users.is_empty() && users.iter().all(|u| *u == me));
+    let out = rpsutil(&[
+        "top",
+        "--json",
+        "-n",
+        "1",
+        "-d",
+        "0.2",
+        "-u",
+        &format!("!{me}"),
+    ])
+    .json();
+    assert!(out["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["username"].as_str() != Some(me.as_str())));
+}
+
+#[test]
+fn frames_follow_the_delay() {
+    let start = Instant::now();
+    let out = rpsutil(&["top", "-b", "-n", "3", "-d", "0.2", "-p", "1"]);
+    let took = start.elapsed().as_secs_f64();
+    assert_eq!(frames(out.ok()).len(), 3);
+    // The first frame after 0.2 s (its measured interval), then two more delays.
+    assert!((0.55..2.0).contains(&took), "took {took}");
+    // Bad values: one line on stderr, status 1 (as the other tools' value errors).
+    rpsutil(&["top", "-b", "-d", "0.01"]).fails_with_one_line(1);
+    rpsutil(&["top", "-b", "-o", "bogus"]).fails_with_one_line(1);
+}
