@@ -95,6 +95,7 @@ fn rows<'a>(frame: &[&'a str]) -> std::collections::BTreeMap<u32, Vec<&'a str>> 
 
 #[test]
 fn batch_layout_matches_procps_top() {
+    let child = stopped_sleep();
     let Some(theirs) = tool("top", &["-b", "-n", "2", "-d", "0.5", "-w", "200"]) else {
         panic!("procps top is missing (scripts/test.sh installs procps)");
     };
@@ -119,7 +120,7 @@ fn batch_layout_matches_procps_top() {
     assert_eq!(t[1][6], o[1][6]);
     // Long-lived processes are in both, with the same user, PR, NI and command.
     let (tr, or) = (rows(&t[1]), rows(&o[1]));
-    for pid in [1u32] {
+    for pid in [1u32, child.pid()] {
         let (a, b) = (&tr[&pid], &or[&pid]);
         assert_eq!((a[1], a[2], a[3]), (b[1], b[2], b[3]), "pid {pid}");
         assert_eq!(a.last(), b.last(), "pid {pid} command");
