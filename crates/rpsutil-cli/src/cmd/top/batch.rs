@@ -130,8 +130,9 @@ pub fn state_letter(s: Option<Status>) -> char {
     }
 }
 
-/// A KiB amount in at most `width` columns: the number, or scaled to m/g/t with
-/// as many decimals as fit (procps scales the same way when a column overflows).
+/// A KiB amount in at most `width` columns: the number, or else the smallest unit
+/// (m, g, t) it fits in, with as many decimals as fit (procps also scales a column
+/// that overflows).
 pub fn kib(bytes: Option<u64>, width: usize) -> String {
     let Some(b) = bytes else {
         return "?".into();
@@ -306,8 +307,8 @@ mod tests {
     fn sizes_scale_to_fit() {
         assert_eq!(kib(Some(41260 * 1024), 7), "41260");
         assert_eq!(kib(Some(1_204_920 * 1024), 7), "1204920");
-        assert_eq!(kib(Some(12_345_678 * 1024), 7), "11.774g");
-        assert_eq!(kib(Some(1_500_000 * 1024), 6), "1464.8m");
+        assert_eq!(kib(Some(12_345_678 * 1024), 7), "12056m");
+        assert_eq!(kib(Some(1_500_000 * 1024), 6), "1465m");
         assert_eq!(kib(None, 6), "?");
     }
 

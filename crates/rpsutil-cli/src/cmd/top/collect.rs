@@ -132,6 +132,10 @@ pub struct Frame {
     pub swap_memory: Option<SwapMemory>,
     /// Every process (or the ones asked for), unsorted.
     pub processes: Vec<Row>,
+    /// The library's handle on each listed process: signals sent through it reach
+    /// the process that was listed, not a later one that reused its pid.
+    #[serde(skip)]
+    pub handles: std::collections::BTreeMap<Pid, rpsutil::Process>,
 }
 
 /// Reads frames; keeps what the next frame's rates are computed from.
@@ -165,6 +169,7 @@ impl Collector {
         self.last = now;
         let cpu = part("cpu_times_percent", self.total.times_percent())?;
         let percpu = part("cpu_times_percent", self.percpu.times_percent_percpu())?;
+        let handles = snapshot.iter().map(|(p, _)| (p.pid(), p.clone())).collect();
         let processes: Vec<Row> = snapshot
             .into_iter()
             .map(|(p, info)| Row {
@@ -194,6 +199,82 @@ impl Collector {
             virtual_memory: rpsutil::virtual_memory()?,
             swap_memory: part("swap_memory", rpsutil::swap_memory())?,
             processes,
+            handles,
         })
+    }
+}
+
+/// A fixed frame for the screen and key tests: four processes, two CPUs.
+#[cfg(test)]
+pub fn fixture() -> Frame {
+    use rpsutil::{CpuTimes, MemoryInfo};
+    // The library's memory structs can only be read, then changed field by field.
+    let mut vm = rpsutil::virtual_memory().expect("virtual_memory");
+    vm.total = 8 << 30;
+    vm.available = 6 << 30;
+    vm.used = 2 << 30;
+    vm.free = 5 << 30;
+    vm.percent = 25.0;
+    vm.buffers = Some(100 << 20);
+    vm.cached = Some(900 << 20);
+    let mut swap = rpsutil::swap_memory().expect("swap_memory");
+    swap.total = 1 << 30;
+    swap.used = 256 << 20;
+    swap.free = 768 << 20;
+    swap.percent = 25.0;
+    let cpu = |user: f64, system: f64| {
+        let mut t = SystemCpuTimes::default();
+        t.user = user;
+        t.system = system;
+        t.idle = 100.0 - user - system;
+        t.nice = Some(0.0);
+        t.iowait = Some(0.0);
+        t.irq = Some(0.0);
+        t.softirq = Some(0.0);
+        t.steal = Some(0.0);
+        t
+    };
+    let row = |pid: Pid, name: &str, user: &str, cpu: f64, rss_kib: u64, status: Status| {
+        let mut mem = MemoryInfo::default();
+        mem.rss = rss_kib * 1024;
+        mem.vms = rss_kib * 4 * 1024;
+        mem.shared = Some(rss_kib / 2 * 1024);
+        let mut times = CpuTimes::default();
+        times.user = cpu;
+        times.system = cpu / 10.0;
+        Row {
+            pid,
+            ppid: Some(1),
+            name: name.to_string(),
+            cmdline: Some(vec![format!("/usr/bin/{name}"), "--flag".to_string()]),
+            username: Some(user.to_string()),
+            status: Some(status),
+            nice: Some(0),
+            memory_info: Some(mem),
+            memory_percent: Some(rss_kib as f64 / (8.0 * 1024.0 * 1024.0) * 100.0),
+            cpu_percent: Some(cpu),
+            cpu_times: Some(times),
+            num_threads: Some(1),
+        }
+    };
+    let processes = vec![
+        row(1, "init", "root", 0.0, 12_000, Status::Sleeping),
+        row(200, "postgres", "postgres", 12.5, 300_000, Status::Running),
+        row(3000, "sshd", "root", 0.5, 8_000, Status::Sleeping),
+        row(40000, "python3", "alice", 99.0, 50_000, Status::Running),
+    ];
+    Frame {
+        time: 1_800_000_000.0,
+        interval: 1.5,
+        boot_time: 1_800_000_000.0 - 3.0 * 86_400.0 - 4.0 * 3600.0 - 5.0 * 60.0,
+        users: Some(2),
+        getloadavg: Some((0.5, 0.25, 0.125)),
+        tasks: Tasks::count(&processes),
+        cpu_times_percent: Some(cpu(30.0, 10.0)),
+        cpu_times_percent_percpu: Some(vec![cpu(50.0, 10.0), cpu(10.0, 10.0)]),
+        virtual_memory: vm,
+        swap_memory: Some(swap),
+        processes,
+        handles: Default::default(),
     }
 }

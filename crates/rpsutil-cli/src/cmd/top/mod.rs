@@ -4,8 +4,11 @@
 //! Split as the live tools are: `collect` reads a frame through the library,
 //! `batch` turns a frame into text (pure).
 
+pub mod app;
 pub mod batch;
 pub mod collect;
+pub mod screen;
+mod tui;
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -53,6 +56,9 @@ pub struct Args {
     /// One JSON document per frame, one per line (psutil's field names and units).
     #[arg(long)]
     pub json: bool,
+    /// No signals and no renice from the screen.
+    #[arg(long)]
+    pub readonly: bool,
 }
 
 /// The options of one run, checked.
@@ -144,13 +150,16 @@ fn pid_max() -> Option<u64> {
 /// Runs `rpsutil top`.
 pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     let o = options(args)?;
+    let mut collector = Collector::new()?;
     if !(args.batch || o.json) {
-        return Err(CliError::Usage(
-            "the interactive screen is not built yet: use -b (batch) or --json".into(),
-        ));
+        // NO_COLOR (https://no-color.org): any non-empty value turns colours off.
+        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let mut app = app::App::new(o.sort, o.descending, args.readonly, color);
+        app.full_command = o.full_command;
+        let keep = |r: &Row| selected(&o, r);
+        return tui::run(app, o.delay, o.iterations, &mut collector, &keep);
     }
     let pid_w = batch::pid_width(pid_max());
-    let mut collector = Collector::new()?;
     // The first frame's rates need an interval: at most a second of it.
     let mut next = Instant::now() + o.delay.min(Duration::from_secs(1));
     let mut shown = 0u64;

@@ -1,0 +1,141 @@
+//! The interactive loop: terminal set-up and restore, keys, refreshes.
+//!
+//! The terminal is restored on every way out: `q`, Ctrl-C (raw mode turns it into
+//! a key), an error, a panic (ratatui's panic hook), and SIGTERM/SIGHUP (a handler
+//! sets a flag the loop polls at least every 100 ms).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, Event, KeyEventKind};
+
+use super::app::{Action, App};
+use super::collect::{Collector, Row};
+use super::screen;
+use crate::error::CliResult;
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    // Only an atomic store: async-signal-safe.
+    STOP.store(true, Ordering::Relaxed);
+}
+
+fn catch_signals() {
+    for sig in [libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: installing a handler that only stores to an atomic.
+        unsafe {
+            libc::signal(
+                sig,
+                on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t,
+            );
+        }
+    }
+}
+
+/// Runs the screen until the user quits, `iterations` frames were shown, or a
+/// signal asks to stop.
+/// `keep` applies the command line's -p and -u to every frame.
+pub fn run(
+    mut app: App,
+    delay: Duration,
+    iterations: Option<u64>,
+    collector: &mut Collector,
+    keep: &dyn Fn(&Row) -> bool,
+) -> CliResult {
+    catch_signals();
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut terminal, &mut app, delay, iterations, collector, keep);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    delay: Duration,
+    iterations: Option<u64>,
+    collector: &mut Collector,
+    keep: &dyn Fn(&Row) -> bool,
+) -> CliResult {
+    // The first frame after a real interval (at most a second), as in batch mode.
+    let mut next = Instant::now() + delay.min(Duration::from_secs(1));
+    let mut shown = 0u64;
+    loop {
+        if STOP.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let now = Instant::now();
+        if now >= next {
+            let mut frame = collector.frame()?;
+            frame.processes.retain(|r| keep(r));
+            app.set_frame(frame);
+            shown += 1;
+            next = Instant::now() + delay;
+        }
+        let table_height = usize::from(terminal.size()?.height).saturating_sub(12);
+        app.scroll_into_view(table_height.max(1));
+        terminal.draw(|f| screen::draw(f, app))?;
+        if iterations.is_some_and(|n| shown >= n) {
+            return Ok(());
+        }
+        let wait = next
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(100));
+        if !event::poll(wait)? {
+            continue;
+        }
+        match event::read()? {
+            Event::Key(k) if k.kind == KeyEventKind::Press => match app.on_key(k) {
+                Action::Quit => return Ok(()),
+                Action::Refresh => next = Instant::now(),
+                Action::None => {}
+                Action::Signal { pids, signal } => {
+                    app.message = Some(send(app, &pids, signal));
+                    next = Instant::now();
+                }
+                Action::Renice { pid, value } => {
+                    let handle = app
+                        .frame
+                        .as_ref()
+                        .and_then(|f| f.handles.get(&pid).cloned());
+                    app.message = Some(match handle.map(|h| h.set_nice(value)) {
+                        Some(Ok(())) => format!("pid {pid}: nice {value}"),
+                        Some(Err(e)) => format!("pid {pid}: {e}"),
+                        None => format!("pid {pid}: no longer listed"),
+                    });
+                    next = Instant::now();
+                }
+            },
+            // Resizes and the rest: redraw.
+            _ => {}
+        }
+    }
+}
+
+/// Sends `signal` to each pid through the handle the frame listed it with (the
+/// library checks the process is still that one: no signal reaches a process that
+/// reused the pid). Returns the line to show.
+fn send(app: &App, pids: &[rpsutil::Pid], signal: i32) -> String {
+    let mut done = Vec::new();
+    let mut failed = Vec::new();
+    for pid in pids {
+        let handle = app.frame.as_ref().and_then(|f| f.handles.get(pid));
+        match handle.map(|h| h.send_signal(signal)) {
+            Some(Ok(())) => done.push(pid.to_string()),
+            Some(Err(e)) => failed.push(format!("{pid}: {e}")),
+            None => failed.push(format!("{pid}: no longer listed")),
+        }
+    }
+    let mut msg = String::new();
+    if !done.is_empty() {
+        msg.push_str(&format!("signal {signal} sent to {}", done.join(", ")));
+    }
+    if !failed.is_empty() {
+        if !msg.is_empty() {
+            msg.push_str("; ");
+        }
+        msg.push_str(&failed.join("; "));
+    }
+    msg
+}
