@@ -1,0 +1,229 @@
+//! `rpsutil top`'s screen end to end: the real binary in a detached tmux session,
+//! real keys, the screen read back with `tmux capture-pane` (polled, no fixed
+//! sleeps). Each test uses its own tmux server socket and kills it at the end.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A tmux server of this test: its own socket, killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// Starts `cmd` (a shell command line) in a 120x40 session.
+    fn start(tag: &str, cmd: &str) -> Tmux {
+        let t = Tmux {
+            socket: format!("rpsutil-top-{tag}-{}", std::process::id()),
+        };
+        let ok = t
+            .cmd(&["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", cmd])
+            .status
+            .success();
+        assert!(
+            ok,
+            "tmux new-session failed (scripts/test.sh installs tmux)"
+        );
+        t
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tmux")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    }
+
+    /// Polls the screen until `pred` holds (10 s at most); returns that screen.
+    fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "waited for {what}; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        self.cmd(&["has-session", "-t", "t"]).status.success()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+/// `rpsutil top` with these arguments, in a shell that reports how the terminal
+/// was left when top exits.
+fn top_cmd(args: &str) -> String {
+    format!(
+        "{} top -d 0.3 {args}; echo EXITED $?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; echo MODES-END; sleep 30",
+        env!("CARGO_BIN_EXE_rpsutil")
+    )
+}
+
+/// The process rows of a screen: lines after the column header that start with a pid.
+fn table(screen: &str) -> Vec<Vec<String>> {
+    screen
+        .lines()
+        .skip_while(|l| !l.contains("PID USER"))
+        .skip(1)
+        .map(|l| {
+            l.trim_start_matches('*')
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|c| c.first().is_some_and(|p| p.parse::<u32>().is_ok()))
+        .collect()
+}
+
+/// A `sleep` whose command line carries a unique word (argv[0]).
+fn unique_sleeper() -> (Guard, String) {
+    spawn_unique_sleep()
+}
+
+#[test]
+fn sort_filter_kill_and_quit() {
+    let (victim, word) = unique_sleeper();
+    let tm = Tmux::start("main", &top_cmd(""));
+    tm.wait("the table", |s| {
+        s.contains("PID USER") && table(s).len() > 3
+    });
+    // Sort by memory: RES (KiB, column 6) is non-increasing.
+    tm.keys(&["M"]);
+    let s = tm.wait("the %MEM sort", |s| s.contains("sort %MEM"));
+    let res: Vec<u64> = table(&s)
+        .iter()
+        .filter_map(|r| r.get(5)?.parse().ok())
+        .collect();
+    assert!(res.len() > 3, "{s}");
+    assert!(
+        res.windows(2).all(|w| w[0] >= w[1]),
+        "RES not sorted: {res:?}\n{s}"
+    );
+    // Filter to our process: it is the only row.
+    tm.keys(&["\\"]);
+    tm.keys(&["-l", &word]);
+    tm.keys(&["Enter"]);
+    let s = tm.wait("the filtered table", |s| table(s).len() == 1);
+    assert_eq!(table(&s)[0][0], victim.pid().to_string(), "{s}");
+    // Kill it: the prompt names the pid it will signal; answer only if it is ours.
+    tm.keys(&["k"]);
+    let s = tm.wait("the kill prompt", |s| s.contains("send SIGTERM"));
+    let prompt = s
+        .lines()
+        .find(|l| l.contains("send SIGTERM"))
+        .unwrap_or_default();
+    assert!(
+        prompt.contains(&format!("pid {} ({word})", victim.pid())),
+        "the prompt does not name our process: {prompt}"
+    );
+    tm.keys(&["Enter"]);
+    tm.wait("the signal report", |s| {
+        s.contains(&format!("signal 15 sent to {}", victim.pid()))
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    // SIGTERM ends sleep: it is a zombie (our child) or gone.
+    while !matches!(std::fs::read_to_string(format!("/proc/{}/stat", victim.pid())), Ok(s) if s.contains(") Z"))
+    {
+        assert!(Instant::now() < deadline, "the process survived the kill");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // q quits, and the terminal is back in cooked mode with echo.
+    tm.keys(&["q"]);
+    let s = tm.wait("the exit", |s| s.contains("MODES-END"));
+    assert!(s.contains("EXITED 0"), "{s}");
+    let modes: Vec<&str> = s
+        .lines()
+        .skip_while(|l| !l.starts_with("EXITED"))
+        .skip(1)
+        .collect();
+    assert!(
+        modes.contains(&"icanon") && modes.contains(&"echo"),
+        "terminal not restored: {s}"
+    );
+}
+
+#[test]
+fn readonly_refuses_to_kill() {
+    let (victim, word) = unique_sleeper();
+    let tm = Tmux::start("ro", &top_cmd("--readonly"));
+    tm.wait("the table", |s| table(s).len() > 3);
+    tm.keys(&["\\"]);
+    tm.keys(&["-l", &word]);
+    tm.keys(&["Enter"]);
+    tm.wait("the filtered table", |s| table(s).len() == 1);
+    tm.keys(&["k"]);
+    tm.wait("the refusal", |s| {
+        s.contains("read-only: signals are disabled")
+    });
+    assert!(!tm.screen().contains("send SIGTERM"));
+    // Still running (sleeping), not signalled.
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", victim.pid())).expect("alive");
+    assert!(stat.contains(") S"), "{stat}");
+    tm.keys(&["q"]);
+    tm.wait("the exit", |s| s.contains("EXITED 0"));
+}
+
+#[test]
+fn resize_and_signals_restore_the_terminal() {
+    let tm = Tmux::start("resize", &top_cmd(""));
+    tm.wait("the table", |s| table(s).len() > 3);
+    assert!(tm
+        .cmd(&["resize-window", "-t", "t", "-x", "70", "-y", "20"])
+        .status
+        .success());
+    let s = tm.wait("the redraw at 70 columns", |s| {
+        s.lines()
+            .any(|l| l.starts_with("Mem") && l.chars().count() <= 70)
+    });
+    assert!(s.lines().all(|l| l.chars().count() <= 70), "{s}");
+    // SIGTERM: the loop notices, restores the terminal and exits 0.
+    let pid = tm.cmd(&["display-message", "-p", "-t", "t", "#{pane_pid}"]);
+    let shell: u32 = String::from_utf8_lossy(&pid.stdout)
+        .trim()
+        .parse()
+        .expect("pane pid");
+    let top = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+        .ok()
+        .and_then(|c| {
+            c.split_whitespace()
+                .next()
+                .and_then(|p| p.parse::<u32>().ok())
+        })
+        .expect("top under the pane's shell");
+    // SAFETY: a signal to the rpsutil process this test started (in its tmux pane).
+    unsafe { libc::kill(top as libc::pid_t, libc::SIGTERM) };
+    let s = tm.wait("the exit", |s| s.contains("MODES-END"));
+    assert!(s.contains("EXITED 0"), "{s}");
+    let modes: Vec<&str> = s
+        .lines()
+        .skip_while(|l| !l.starts_with("EXITED"))
+        .skip(1)
+        .collect();
+    assert!(modes.contains(&"icanon") && modes.contains(&"echo"), "{s}");
+    assert!(tm.alive());
+}
