@@ -59,6 +59,39 @@ pub struct Args {
     /// No signals and no renice from the screen.
     #[arg(long)]
     pub readonly: bool,
+    /// At exit, print to stderr how long building each frame took (reading,
+    /// sorting, formatting; median and maximum).
+    #[arg(long)]
+    pub stats: bool,
+}
+
+/// Frame build times, for `--stats`.
+#[derive(Default)]
+pub struct Stats(Vec<Duration>);
+
+impl Stats {
+    /// Records one frame's build time.
+    pub fn add(&mut self, d: Duration) {
+        self.0.push(d);
+    }
+
+    /// Prints the summary line to stderr.
+    pub fn report(&mut self) {
+        if self.0.is_empty() {
+            return;
+        }
+        self.0.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let median = self.0[self.0.len() / 2];
+        let max = self.0[self.0.len() - 1];
+        let _ = writeln!(
+            std::io::stderr(),
+            "rpsutil top: {} frames, build time median {:.2} ms, max {:.2} ms",
+            self.0.len(),
+            ms(median),
+            ms(max)
+        );
+    }
 }
 
 /// The options of one run, checked.
@@ -157,15 +190,22 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         let mut app = app::App::new(o.sort, o.descending, args.readonly, color);
         app.full_command = o.full_command;
         let keep = |r: &Row| selected(&o, r);
-        return tui::run(app, o.delay, o.iterations, &mut collector, &keep);
+        let mut stats = Stats::default();
+        let r = tui::run(app, o.delay, o.iterations, &mut collector, &keep, &mut stats);
+        if args.stats {
+            stats.report();
+        }
+        return r;
     }
     let pid_w = batch::pid_width(pid_max());
     // The first frame's rates need an interval: at most a second of it.
     let mut next = Instant::now() + o.delay.min(Duration::from_secs(1));
     let mut shown = 0u64;
+    let mut stats = Stats::default();
     loop {
         std::thread::sleep(next.saturating_duration_since(Instant::now()));
         next = Instant::now() + o.delay;
+        let started = Instant::now();
         let mut frame = collector.frame()?;
         frame.processes.retain(|r| selected(&o, r));
         batch::sort(&mut frame.processes, o.sort, o.descending);
@@ -183,9 +223,13 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
                 writeln!(out, "{}", batch::fit(&line, o.width))?;
             }
         }
+        stats.add(started.elapsed());
         out.flush()?;
         shown += 1;
         if o.iterations.is_some_and(|n| shown >= n) {
+            if args.stats {
+                stats.report();
+            }
             return Ok(());
         }
     }

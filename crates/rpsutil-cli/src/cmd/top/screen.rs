@@ -195,6 +195,13 @@ pub fn footer(app: &App) -> Line<'static> {
     }
 }
 
+/// How many process rows fit on a screen `height` lines high (the summary, the
+/// column header and the footer take the rest).
+pub fn table_rows(app: &App, width: u16, height: u16) -> usize {
+    let head = summary(app, width).len().min(usize::from(height.saturating_sub(3)));
+    usize::from(height).saturating_sub(head + 2)
+}
+
 /// Draws the whole screen; `app.offset` must already keep the selection visible.
 pub fn draw(f: &mut ratatui::Frame, app: &App) {
     let area = f.area();

@@ -12,6 +12,7 @@ use crossterm::event::{self, Event, KeyEventKind};
 use super::app::{Action, App};
 use super::collect::{Collector, Row};
 use super::screen;
+use super::Stats;
 use crate::error::CliResult;
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -42,10 +43,11 @@ pub fn run(
     iterations: Option<u64>,
     collector: &mut Collector,
     keep: &dyn Fn(&Row) -> bool,
+    stats: &mut Stats,
 ) -> CliResult {
     catch_signals();
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, &mut app, delay, iterations, collector, keep);
+    let result = event_loop(&mut terminal, &mut app, delay, iterations, collector, keep, stats);
     ratatui::restore();
     result
 }
@@ -57,6 +59,7 @@ fn event_loop(
     iterations: Option<u64>,
     collector: &mut Collector,
     keep: &dyn Fn(&Row) -> bool,
+    stats: &mut Stats,
 ) -> CliResult {
     // The first frame after a real interval (at most a second), as in batch mode.
     let mut next = Instant::now() + delay.min(Duration::from_secs(1));
@@ -66,16 +69,21 @@ fn event_loop(
             return Ok(());
         }
         let now = Instant::now();
-        if now >= next {
+        let fresh = now >= next;
+        if fresh {
             let mut frame = collector.frame()?;
             frame.processes.retain(|r| keep(r));
             app.set_frame(frame);
             shown += 1;
             next = Instant::now() + delay;
         }
-        let table_height = usize::from(terminal.size()?.height).saturating_sub(12);
-        app.scroll_into_view(table_height.max(1));
+        let size = terminal.size()?;
+        app.scroll_into_view(screen::table_rows(app, size.width, size.height).max(1));
         terminal.draw(|f| screen::draw(f, app))?;
+        if fresh {
+            // Reading, sorting and drawing the new frame.
+            stats.add(now.elapsed());
+        }
         if iterations.is_some_and(|n| shown >= n) {
             return Ok(());
         }
