@@ -8,4 +8,5 @@
 #![allow(dead_code)]
 
 pub mod fields;
+pub mod order;
 pub mod query;
