@@ -9,6 +9,7 @@
 
 mod cmd;
 mod error;
+mod live;
 mod util;
 
 use std::io::{self, BufWriter, Write};
