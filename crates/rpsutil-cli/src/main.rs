@@ -152,6 +152,15 @@ mod tests {
         }
     }
 
+    /// clap's own consistency checks (unique short flags across each subcommand
+    /// and the global --version, value names...), which otherwise only fire when
+    /// that subcommand is first parsed.
+    #[test]
+    fn command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
     #[test]
     fn every_usage_error_has_one_hint() {
         for (args, expected) in [

@@ -299,3 +299,71 @@ fn frames_follow_the_delay() {
     rpsutil(&["top", "-b", "-d", "0.01"]).fails_with_one_line(1);
     rpsutil(&["top", "-b", "-o", "bogus"]).fails_with_one_line(1);
 }
+
+#[test]
+fn tree_and_query_filter() {
+    let sh = spawn_sh("sleep 900 & sleep 900 & echo ready; wait", "sh");
+    let pid = sh.pid();
+    // The two sleeps, children of sh: wait until both exist.
+    let deadline = Instant::now() + std::time::Duration::from_secs(5);
+    let kids = loop {
+        let kids: Vec<u32> = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        if kids.len() == 2 {
+            break kids;
+        }
+        assert!(Instant::now() < deadline, "children of sh: {kids:?}");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let query = format!("pid = {pid} or ppid = {pid}");
+    let out = rpsutil(&[
+        "top", "-b", "-n", "1", "-d", "0.2", "--tree", "-F", &query, "-w", "200",
+    ]);
+    let f = frames(out.ok());
+    let lines: Vec<&str> = f[0][7..].to_vec();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let pids: Vec<u32> = lines
+        .iter()
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert_eq!(pids[0], pid);
+    let mut sorted = pids[1..].to_vec();
+    sorted.sort_unstable();
+    let mut want = kids.clone();
+    want.sort_unstable();
+    assert_eq!(sorted, want);
+    // The children are drawn one level below sh: their command starts further right,
+    // after ASCII tree lines.
+    let col = |l: &str, word: &str| l.find(word).expect("command");
+    assert!(col(lines[1], "sleep") > col(lines[0], "sh"), "{lines:?}");
+    assert!(
+        lines[1].contains("|- sleep") || lines[1].contains("`- sleep"),
+        "{lines:?}"
+    );
+    assert!(lines[2].contains("`- sleep"), "{lines:?}");
+    // A query error is one line, status 1.
+    rpsutil(&["top", "-b", "-F", "cpu >"]).fails_with_one_line(1);
+    // The same filter on JSON frames.
+    let v = rpsutil(&[
+        "top",
+        "--json",
+        "-n",
+        "1",
+        "-d",
+        "0.2",
+        "-F",
+        &format!("ppid = {pid}"),
+    ])
+    .json();
+    let mut got: Vec<u64> = v["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["pid"].as_u64())
+        .collect();
+    got.sort_unstable();
+    assert_eq!(got, want.iter().map(|p| u64::from(*p)).collect::<Vec<_>>());
+}

@@ -214,6 +214,7 @@ impl Tree {
 
     /// The parent of `pid` in the tree; `None` for a root (even when its ppid is
     /// known but absent or cut from a loop) and for a pid not in the tree.
+    #[cfg(test)]
     pub fn parent(&self, pid: u32) -> Option<u32> {
         self.parent.get(&pid).copied()
     }
@@ -224,6 +225,7 @@ impl Tree {
     }
 
     /// Whether the tree has no process.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.roots.is_empty()
     }

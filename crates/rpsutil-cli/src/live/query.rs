@@ -68,12 +68,14 @@ impl QueryError {
 
     /// What is wrong, one line without the position (e.g. "expected a value after
     /// `>`").
+    #[cfg(test)]
     pub fn message(&self) -> &str {
         &self.message
     }
 
     /// The byte offset in the query where the problem is (the query's length when
     /// it ended too early): where a search box puts its caret.
+    #[cfg(test)]
     pub fn position(&self) -> usize {
         self.position
     }
@@ -243,6 +245,7 @@ impl Query {
     /// The field names the query reads, sorted, each once (a bare word reads `name`
     /// and `cmdline`): the collector can skip reading the others, and the viewer
     /// can warn about a name no row answers.
+    #[cfg(test)]
     pub fn fields(&self) -> Vec<&str> {
         let mut out = Vec::new();
         self.root.collect_fields(&mut out);
@@ -267,6 +270,7 @@ impl Node {
         }
     }
 
+    #[cfg(test)]
     fn collect_fields<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
             Node::And(v) | Node::Or(v) => v.iter().for_each(|n| n.collect_fields(out)),

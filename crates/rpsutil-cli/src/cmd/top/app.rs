@@ -1,7 +1,10 @@
 //! The interactive screen's state and its key handling: pure (keys in, state and
 //! an [`Action`] out), so that every key is tested without a terminal.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::live::order::Tree;
+use crate::live::query::{self, Query};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rpsutil::Pid;
@@ -85,8 +88,18 @@ pub struct App {
     pub sort: SortKey,
     /// High to low.
     pub descending: bool,
-    /// The filter in effect (case-insensitive substring of name, command line or user).
-    pub filter: Option<String>,
+    /// The filter in effect (`live::query`: `cpu > 5 and user = root`, or words
+    /// matched in the name and command line), with its text.
+    pub filter: Option<(String, Query)>,
+    /// The tree view (`V`).
+    pub tree: bool,
+    /// Processes whose children the tree hides (`-`, `+`).
+    pub collapsed: HashSet<Pid>,
+    /// Draw the tree with ASCII (`|-`) instead of box-drawing characters.
+    pub ascii_tree: bool,
+    /// The rows shown, in order: index in the frame's processes and the tree
+    /// drawing before the command (empty outside the tree view).
+    view: Vec<(usize, String)>,
     /// Tagged processes (Space): the kill prompt acts on them when there are any.
     pub tagged: BTreeSet<Pid>,
     /// The selected process (kept across frames by pid).
@@ -113,6 +126,10 @@ impl App {
             sort,
             descending,
             filter: None,
+            tree: false,
+            collapsed: HashSet::new(),
+            ascii_tree: false,
+            view: Vec::new(),
             tagged: BTreeSet::new(),
             selected: None,
             offset: 0,
@@ -130,6 +147,7 @@ impl App {
         self.tagged
             .retain(|pid| frame.processes.iter().any(|r| r.pid == *pid));
         self.frame = Some(frame);
+        self.rebuild();
         if self.selected.is_none_or(|p| self.row_index(p).is_none()) {
             self.selected = self.visible().first().map(|r| r.pid);
         }
@@ -140,21 +158,65 @@ impl App {
         if let Some(f) = self.frame.as_mut() {
             batch::sort(&mut f.processes, self.sort, self.descending);
         }
+        self.rebuild();
     }
 
-    /// The rows the filter lets through, in order.
+    /// Recomputes the rows shown: the filter, and the tree when it is on (children
+    /// under their parent, siblings in the sort order).
+    fn rebuild(&mut self) {
+        let Some(f) = &self.frame else {
+            self.view.clear();
+            return;
+        };
+        let passes = |r: &Row| self.filter.as_ref().is_none_or(|(_, q)| q.matches(r));
+        if !self.tree {
+            self.view = f
+                .processes
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| passes(r))
+                .map(|(i, _)| (i, String::new()))
+                .collect();
+            return;
+        }
+        let index: HashMap<Pid, usize> = f
+            .processes
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.pid, i))
+            .collect();
+        let pairs: Vec<(u32, u32)> = f
+            .processes
+            .iter()
+            .map(|r| (r.pid, r.ppid.unwrap_or(0)))
+            .collect();
+        let rank = |p: u32| index.get(&p).copied().unwrap_or(usize::MAX);
+        self.view = Tree::build(&pairs)
+            .with_ascii(self.ascii_tree)
+            .lines(&self.collapsed, |a, b| rank(a).cmp(&rank(b)))
+            .into_iter()
+            .filter_map(|l| {
+                let i = *index.get(&l.pid)?;
+                let mark = if l.collapsed { "+" } else { "" };
+                passes(&f.processes[i]).then(|| (i, format!("{}{mark}", l.prefix)))
+            })
+            .collect();
+    }
+
+    /// The rows shown, in order.
     pub fn visible(&self) -> Vec<&Row> {
         let Some(f) = &self.frame else {
             return Vec::new();
         };
-        f.processes.iter().filter(|r| self.passes(r)).collect()
+        self.view
+            .iter()
+            .filter_map(|(i, _)| f.processes.get(*i))
+            .collect()
     }
 
-    fn passes(&self, r: &Row) -> bool {
-        match &self.filter {
-            None => true,
-            Some(q) => matches_text(r, q),
-        }
+    /// The tree drawing of each shown row (empty strings outside the tree view).
+    pub fn prefixes(&self) -> Vec<&str> {
+        self.view.iter().map(|(_, p)| p.as_str()).collect()
     }
 
     /// The selected row's index among the visible rows.
@@ -250,11 +312,31 @@ impl App {
             KeyCode::Char('?') | KeyCode::Char('h') => self.mode = Mode::Help,
             KeyCode::Char('/') => self.mode = Mode::Search(String::new()),
             KeyCode::Char('\\') => {
-                self.mode = Mode::Filter(self.filter.clone().unwrap_or_default());
+                let text = self
+                    .filter
+                    .as_ref()
+                    .map(|(t, _)| t.clone())
+                    .unwrap_or_default();
+                self.mode = Mode::Filter(text);
             }
             KeyCode::Char('=') => {
                 self.filter = None;
                 self.tagged.clear();
+                self.rebuild();
+            }
+            KeyCode::Char('V') => {
+                self.tree = !self.tree;
+                self.rebuild();
+            }
+            KeyCode::Char('-') | KeyCode::Char('+') => {
+                if let Some(p) = self.selected {
+                    if key.code == KeyCode::Char('-') {
+                        self.collapsed.insert(p);
+                    } else {
+                        self.collapsed.remove(&p);
+                    }
+                    self.rebuild();
+                }
             }
             KeyCode::Char(' ') => {
                 if let Some(p) = self.selected {
@@ -306,10 +388,21 @@ impl App {
 
     fn filter_key(&mut self, key: KeyEvent, mut text: String) -> Action {
         match key.code {
-            KeyCode::Enter => {
-                self.filter = (!text.is_empty()).then_some(text);
-                self.select_index(0);
-            }
+            KeyCode::Enter => match query::parse(&text) {
+                Ok(q) if q.is_empty() => {
+                    self.filter = None;
+                    self.rebuild();
+                }
+                Ok(q) => {
+                    self.filter = Some((text, q));
+                    self.rebuild();
+                    self.select_index(0);
+                }
+                Err(e) => {
+                    self.message = Some(format!("filter: {e}"));
+                    self.mode = Mode::Filter(text);
+                }
+            },
             KeyCode::Esc => {}
             KeyCode::Backspace => {
                 text.pop();
@@ -327,12 +420,20 @@ impl App {
     fn search_key(&mut self, key: KeyEvent, mut text: String) -> Action {
         match key.code {
             KeyCode::Enter => {
+                let q = match query::parse(&text) {
+                    Ok(q) => q,
+                    Err(e) => {
+                        self.message = Some(format!("search: {e}"));
+                        self.mode = Mode::Search(text);
+                        return Action::None;
+                    }
+                };
                 let start = self.selected_index();
                 let rows = self.visible();
                 let n = rows.len();
                 let found = (1..=n)
                     .map(|k| (start + k) % n.max(1))
-                    .find(|&j| rows.get(j).is_some_and(|r| matches_text(r, &text)));
+                    .find(|&j| rows.get(j).is_some_and(|r| q.matches(*r)));
                 match found {
                     Some(j) => self.select_index(j),
                     None => self.message = Some(format!("{text:?} not found")),
@@ -410,18 +511,6 @@ pub const COLUMN_ORDER: &[SortKey] = &[
     SortKey::Command,
 ];
 
-/// Case-insensitive substring of the name, the command line or the user.
-pub fn matches_text(r: &Row, q: &str) -> bool {
-    let q = q.to_lowercase();
-    r.name.to_lowercase().contains(&q)
-        || r.username
-            .as_deref()
-            .is_some_and(|u| u.to_lowercase().contains(&q))
-        || r.cmdline
-            .as_ref()
-            .is_some_and(|c| c.join(" ").to_lowercase().contains(&q))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,9 +566,9 @@ mod tests {
         assert_eq!(a.selected, Some(3000));
         a.on_key(key(KeyCode::Char('=')));
         assert_eq!(pids(&a).len(), 4);
-        // Search moves the selection to the next match (by user here).
+        // Search moves the selection to the next match (a query here).
         a.on_key(key(KeyCode::Char('/')));
-        for c in "alice".chars() {
+        for c in "user = alice".chars() {
             a.on_key(key(KeyCode::Char(c)));
         }
         a.on_key(key(KeyCode::Enter));

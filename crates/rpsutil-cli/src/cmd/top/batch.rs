@@ -17,8 +17,6 @@
 //! "used" is `total - available` (procps 4 and psutil); buff/cache is psutil's
 //! buffers + cached (cached includes SReclaimable, as procps's).
 
-use std::cmp::Ordering;
-
 use rpsutil::Status;
 
 use super::collect::{Frame, Row};
@@ -81,36 +79,30 @@ impl SortKey {
     }
 }
 
-fn num(v: Option<f64>) -> f64 {
-    v.unwrap_or(f64::NEG_INFINITY)
-}
-
-/// Compares two rows by `key`, ascending (unknown values first).
-pub fn compare(a: &Row, b: &Row, key: SortKey) -> Ordering {
-    let by_num = |f: fn(&Row) -> Option<f64>| num(f(a)).total_cmp(&num(f(b)));
-    match key {
-        SortKey::Cpu => by_num(|r| r.cpu_percent),
-        SortKey::Mem => by_num(|r| r.memory_info.map(|m| m.rss as f64)),
-        SortKey::Pid => a.pid.cmp(&b.pid),
-        SortKey::Time => by_num(Row::cpu_seconds),
-        SortKey::User => a.username.cmp(&b.username),
-        SortKey::Command => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
-        SortKey::Virt => by_num(|r| r.memory_info.map(|m| m.vms as f64)),
-        SortKey::Res => by_num(|r| r.memory_info.map(|m| m.rss as f64)),
-        SortKey::Shr => by_num(|r| r.memory_info.and_then(|m| m.shared).map(|s| s as f64)),
-        SortKey::Nice => by_num(|r| r.nice.map(f64::from)),
-        SortKey::Ppid => by_num(|r| r.ppid.map(f64::from)),
-        SortKey::Threads => by_num(|r| r.num_threads.map(f64::from)),
+impl SortKey {
+    /// The field name of the filter language and of `live::order` for this key.
+    pub fn field(self) -> &'static str {
+        match self {
+            SortKey::Cpu => "cpu",
+            // procps sorts %MEM by resident size.
+            SortKey::Mem | SortKey::Res => "rss",
+            SortKey::Pid => "pid",
+            SortKey::Time => "time",
+            SortKey::User => "user",
+            SortKey::Command => "name",
+            SortKey::Virt => "vms",
+            SortKey::Shr => "shr",
+            SortKey::Nice => "nice",
+            SortKey::Ppid => "ppid",
+            SortKey::Threads => "threads",
+        }
     }
 }
 
-/// Sorts `rows` by `key`, high to low when `descending` (ties by pid ascending).
+/// Sorts `rows` by `key`, high to low when `descending`; unreadable values last,
+/// ties by pid (`live::order::sort_rows`).
 pub fn sort(rows: &mut [Row], key: SortKey, descending: bool) {
-    rows.sort_by(|a, b| {
-        let o = compare(a, b, key);
-        let o = if descending { o.reverse() } else { o };
-        o.then(a.pid.cmp(&b.pid))
-    });
+    crate::live::order::sort_rows(rows, key.field(), descending);
 }
 
 /// top's one-letter state.
@@ -247,14 +239,15 @@ pub fn pid_width(pid_max: Option<u64>) -> usize {
     pid_max.map_or(7, |m| m.saturating_sub(1).max(1).to_string().len().max(5))
 }
 
-/// The column header and one line per row, in `rows`' order.
-pub fn table(rows: &[Row], pid_w: usize, full_command: bool) -> Vec<String> {
+/// The column header and one line per row, in `rows`' order; `prefixes` (one per
+/// row, or none) go before the command: the tree view's drawing.
+pub fn table(rows: &[Row], pid_w: usize, full_command: bool, prefixes: &[&str]) -> Vec<String> {
     let mut out = Vec::with_capacity(rows.len() + 1);
     out.push(format!(
         "{:>pid_w$} USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND",
         "PID"
     ));
-    for r in rows {
+    for (i, r) in rows.iter().enumerate() {
         let user = r.username.as_deref().unwrap_or("?");
         // procps shows 8 characters of the user name, '+' marking a cut.
         let user = if user.chars().count() > 8 {
@@ -270,6 +263,7 @@ pub fn table(rows: &[Row], pid_w: usize, full_command: bool) -> Vec<String> {
             (Some(c), true) if !c.is_empty() => c.join(" "),
             _ => r.name.clone(),
         };
+        let command = format!("{}{command}", prefixes.get(i).copied().unwrap_or(""));
         out.push(format!(
             "{:>pid_w$} {:<8} {:>3} {:>3} {:>7} {:>6} {:>6} {} {:>5} {:>5} {:>9} {}",
             r.pid,

@@ -73,6 +73,35 @@ impl Row {
     }
 }
 
+impl crate::live::fields::Fields for Row {
+    /// The filter language's names (`live::fields`): `cpu` and `mem` in percent,
+    /// `rss`, `vms`, `shr` in bytes, `time` in CPU seconds, `pr` as top's.
+    fn field(&self, name: &str) -> crate::live::fields::Value {
+        use crate::live::fields::Value;
+        let num = |v: Option<f64>| v.map_or(Value::Missing, Value::Num);
+        let text = |v: Option<&str>| v.map_or(Value::Missing, |s| Value::Text(s.to_string()));
+        let mem = self.memory_info;
+        match name {
+            "pid" => Value::Num(f64::from(self.pid)),
+            "ppid" => num(self.ppid.map(f64::from)),
+            "user" => text(self.username.as_deref()),
+            "name" => Value::Text(self.name.clone()),
+            "cmdline" => text(self.cmdline.as_ref().map(|c| c.join(" ")).as_deref()),
+            "status" => text(self.status.map(|s| s.as_str())),
+            "cpu" => num(self.cpu_percent),
+            "mem" => num(self.memory_percent),
+            "rss" => num(mem.map(|m| m.rss as f64)),
+            "vms" => num(mem.map(|m| m.vms as f64)),
+            "shr" => num(mem.and_then(|m| m.shared).map(|s| s as f64)),
+            "nice" => num(self.nice.map(f64::from)),
+            "pr" => num(self.nice.map(|n| f64::from(20 + n))),
+            "threads" => num(self.num_threads.map(f64::from)),
+            "time" => num(self.cpu_seconds()),
+            _ => Value::Missing,
+        }
+    }
+}
+
 /// Processes by state, as top's `Tasks:` line counts them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Tasks {

@@ -53,6 +53,14 @@ pub struct Args {
     /// Show the command line instead of the name.
     #[arg(short = 'c', long = "cmdline")]
     pub cmdline: bool,
+    /// Only processes matching QUERY: `cpu > 5 and user = root`, `name ~ "^ssh"`,
+    /// `not user = root`, `rss > 100M`, or words found in the name or command line
+    /// (the screen's `\` filter).
+    #[arg(short = 'F', long = "filter", value_name = "QUERY")]
+    pub filter: Option<String>,
+    /// The process tree: children under their parent (the screen's `V`).
+    #[arg(long = "tree")]
+    pub tree: bool,
     /// One JSON document per frame, one per line (psutil's field names and units).
     #[arg(long)]
     pub json: bool,
@@ -105,6 +113,8 @@ struct Options {
     user: Option<(bool, String)>,
     full_command: bool,
     json: bool,
+    filter: Option<(String, crate::live::query::Query)>,
+    tree: bool,
 }
 
 fn options(args: &Args) -> CliResult<Options> {
@@ -145,7 +155,17 @@ fn options(args: &Args) -> CliResult<Options> {
         Some(rest) => (false, rest.to_string()),
         None => (true, u.clone()),
     });
+    let filter = match &args.filter {
+        None => None,
+        Some(text) => {
+            let q = crate::live::query::parse(text)
+                .map_err(|e| CliError::Usage(format!("--filter: {e}")))?;
+            (!q.is_empty()).then(|| (text.clone(), q))
+        }
+    };
     Ok(Options {
+        filter,
+        tree: args.tree,
         delay,
         iterations,
         width,
@@ -189,9 +209,18 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         let mut app = app::App::new(o.sort, o.descending, args.readonly, color);
         app.full_command = o.full_command;
+        app.filter = o.filter.clone();
+        app.tree = o.tree;
         let keep = |r: &Row| selected(&o, r);
         let mut stats = Stats::default();
-        let r = tui::run(app, o.delay, o.iterations, &mut collector, &keep, &mut stats);
+        let r = tui::run(
+            app,
+            o.delay,
+            o.iterations,
+            &mut collector,
+            &keep,
+            &mut stats,
+        );
         if args.stats {
             stats.report();
         }
@@ -208,7 +237,20 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         let started = Instant::now();
         let mut frame = collector.frame()?;
         frame.processes.retain(|r| selected(&o, r));
-        batch::sort(&mut frame.processes, o.sort, o.descending);
+        // The screen's own ordering (sort, filter, tree), so batch output and the
+        // screen list the same rows in the same order.
+        let mut view = app::App::new(o.sort, o.descending, true, false);
+        view.filter = o.filter.clone();
+        view.tree = o.tree;
+        // Batch output is for scripts and plain terminals: ASCII tree lines.
+        view.ascii_tree = true;
+        view.set_frame(frame);
+        let rows: Vec<Row> = view.visible().into_iter().cloned().collect();
+        let prefixes: Vec<String> = view.prefixes().into_iter().map(str::to_string).collect();
+        let Some(mut frame) = view.frame.take() else {
+            continue;
+        };
+        frame.processes = rows;
         if o.json {
             print_json(out, &frame)?;
         } else {
@@ -219,7 +261,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
                 writeln!(out, "{}", batch::fit(&line, o.width))?;
             }
             writeln!(out)?;
-            for line in batch::table(&frame.processes, pid_w, o.full_command) {
+            let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+            for line in batch::table(&frame.processes, pid_w, o.full_command, &prefixes) {
                 writeln!(out, "{}", batch::fit(&line, o.width))?;
             }
         }

@@ -198,7 +198,9 @@ pub fn footer(app: &App) -> Line<'static> {
 /// How many process rows fit on a screen `height` lines high (the summary, the
 /// column header and the footer take the rest).
 pub fn table_rows(app: &App, width: u16, height: u16) -> usize {
-    let head = summary(app, width).len().min(usize::from(height.saturating_sub(3)));
+    let head = summary(app, width)
+        .len()
+        .min(usize::from(height.saturating_sub(3)));
     usize::from(height).saturating_sub(head + 2)
 }
 
@@ -246,7 +248,7 @@ fn draw_table(f: &mut ratatui::Frame, app: &App, area: Rect) {
             .len()
             .max(5)
     });
-    let text = batch::table(&owned, pid_w, app.full_command);
+    let text = batch::table(&owned, pid_w, app.full_command, &app.prefixes());
     let width = usize::from(area.width);
     let mut lines = Vec::with_capacity(usize::from(area.height));
     let header = Style::default().add_modifier(Modifier::REVERSED);

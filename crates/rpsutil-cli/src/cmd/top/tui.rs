@@ -47,7 +47,15 @@ pub fn run(
 ) -> CliResult {
     catch_signals();
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, &mut app, delay, iterations, collector, keep, stats);
+    let result = event_loop(
+        &mut terminal,
+        &mut app,
+        delay,
+        iterations,
+        collector,
+        keep,
+        stats,
+    );
     ratatui::restore();
     result
 }
