@@ -13,6 +13,7 @@ pub mod free;
 pub mod ifconfig;
 pub mod ionice;
 pub mod iostat;
+pub mod iotop;
 pub mod kill;
 pub mod lsof;
 pub mod netstat;
@@ -71,6 +72,8 @@ pub enum Command {
     Uptime(uptime::Args),
     /// Disk I/O per device, like iostat -d.
     Iostat(iostat::Args),
+    /// Disk read/write rates per process, like iotop -b (iotop-c's batch layout).
+    Iotop(iotop::Args),
     /// Temperatures, fans and battery, like psutil's sensors.py.
     Sensors(sensors::Args),
     /// CPU counts, frequency, statistics, load, times and busy percent per CPU.
@@ -101,6 +104,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult {
         Command::Who(a) => who::run(&a, out),
         Command::Uptime(a) => uptime::run(&a, out),
         Command::Iostat(a) => iostat::run(&a, out),
+        Command::Iotop(a) => iotop::run(&a, out),
         Command::Sensors(a) => sensors::run(&a, out),
         Command::Cpu(a) => cpu::run(&a, out),
         Command::Winservices(a) => winservices::run(&a, out),
