@@ -17,6 +17,7 @@ pub mod iotop;
 pub mod kill;
 pub mod lsof;
 pub mod netstat;
+pub mod nettop;
 pub mod nice;
 pub mod pidof;
 pub mod pmap;
@@ -64,6 +65,8 @@ pub enum Command {
     Df(df::Args),
     /// Every socket with its owner process, like netstat -anp / ss -anp.
     Netstat(netstat::Args),
+    /// Traffic rates per network interface, like psutil's nettop.py.
+    Nettop(nettop::Args),
     /// Addresses, state and traffic of each network interface, like psutil's ifconfig.py.
     Ifconfig(ifconfig::Args),
     /// Logged-in users, like who.
@@ -100,6 +103,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult {
         Command::Free(a) => free::run(&a, out),
         Command::Df(a) => df::run(&a, out),
         Command::Netstat(a) => netstat::run(&a, out),
+        Command::Nettop(a) => nettop::run(&a, out),
         Command::Ifconfig(a) => ifconfig::run(&a, out),
         Command::Who(a) => who::run(&a, out),
         Command::Uptime(a) => uptime::run(&a, out),
