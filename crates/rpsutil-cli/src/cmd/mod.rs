@@ -13,9 +13,11 @@ pub mod free;
 pub mod ifconfig;
 pub mod ionice;
 pub mod iostat;
+pub mod iotop;
 pub mod kill;
 pub mod lsof;
 pub mod netstat;
+pub mod nettop;
 pub mod nice;
 pub mod pidof;
 pub mod pmap;
@@ -64,6 +66,8 @@ pub enum Command {
     Df(df::Args),
     /// Every socket with its owner process, like netstat -anp / ss -anp.
     Netstat(netstat::Args),
+    /// Traffic rates per network interface, like psutil's nettop.py.
+    Nettop(nettop::Args),
     /// Addresses, state and traffic of each network interface, like psutil's ifconfig.py.
     Ifconfig(ifconfig::Args),
     /// Logged-in users, like who.
@@ -72,6 +76,8 @@ pub enum Command {
     Uptime(uptime::Args),
     /// Disk I/O per device, like iostat -d.
     Iostat(iostat::Args),
+    /// Disk read/write rates per process, like iotop -b (iotop-c's batch layout).
+    Iotop(iotop::Args),
     /// Temperatures, fans and battery, like psutil's sensors.py.
     Sensors(sensors::Args),
     /// CPU counts, frequency, statistics, load, times and busy percent per CPU.
@@ -100,10 +106,12 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult {
         Command::Free(a) => free::run(&a, out),
         Command::Df(a) => df::run(&a, out),
         Command::Netstat(a) => netstat::run(&a, out),
+        Command::Nettop(a) => nettop::run(&a, out),
         Command::Ifconfig(a) => ifconfig::run(&a, out),
         Command::Who(a) => who::run(&a, out),
         Command::Uptime(a) => uptime::run(&a, out),
         Command::Iostat(a) => iostat::run(&a, out),
+        Command::Iotop(a) => iotop::run(&a, out),
         Command::Sensors(a) => sensors::run(&a, out),
         Command::Cpu(a) => cpu::run(&a, out),
         Command::Winservices(a) => winservices::run(&a, out),
