@@ -20,8 +20,9 @@ command -v lsof >/dev/null 2>&1 || need_apt+=(lsof)
 command -v mkfs.ext4 >/dev/null 2>&1 || need_apt+=(e2fsprogs)
 command -v perl >/dev/null 2>&1 || need_apt+=(perl)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
-# rpsutil top's screen tests drive the real binary in tmux.
+# rpsutil top's screen tests drive the real binary in tmux; iotop's oracle is iotop-c.
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
+command -v iotop-c >/dev/null 2>&1 || need_apt+=(iotop-c)
 if [ "${#need_apt[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi

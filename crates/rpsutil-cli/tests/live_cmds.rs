@@ -483,6 +483,11 @@ fn iotop_agrees_with_iotop_c() {
         .output()
         .map_or(true, |o| !o.status.success())
     {
+        // scripts/test.sh installs it: there (RPSUTIL_REQUIRE_ORACLE) it must run.
+        assert!(
+            std::env::var_os("RPSUTIL_REQUIRE_ORACLE").is_none(),
+            "iotop-c is missing (Debian package iotop-c)"
+        );
         eprintln!("skipped: iotop-c is not installed (Debian package iotop-c)");
         return;
     }
