@@ -66,6 +66,14 @@ fn deleted_exe_drops_suffix() {
     assert_eq!(p(g.pid).exe().unwrap(), path);
     // comm is cut to 15 bytes; the name is completed from argv[0].
     assert_eq!(p(g.pid).name().unwrap(), "rps-deleted-sleep");
+    // A new file at the same path (a rebuild): still no suffix (psutil tests the
+    // name as read, suffix included).
+    std::fs::write(&path, b"new").unwrap();
+    assert_eq!(p(g.pid).exe().unwrap(), path);
+    // Only a file named with the suffix keeps it.
+    let literal = std::path::PathBuf::from(format!("{} (deleted)", path.display()));
+    std::fs::write(&literal, b"odd").unwrap();
+    assert_eq!(p(g.pid).exe().unwrap(), literal);
 }
 
 #[test]

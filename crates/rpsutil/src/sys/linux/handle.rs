@@ -1,15 +1,15 @@
 //! The Linux backend's per-process context ([`Handle`]), its `oneshot` cache
 //! ([`RawCache`]) and the raw reads of `/proc/PID/*` every process function uses.
 
-use std::ffi::OsString;
-use std::os::unix::ffi::OsStringExt;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rpsutil_parse::linux::{stat, statm, status};
 
 use super::errors::{is_zombie, os_error};
-use super::files::{parse_error, pid_path, read, with_file};
+use super::files::{parse_error, pid_path, read, with_record_file};
 use crate::types::process::Pid;
 use crate::{Error, Result};
 
@@ -80,14 +80,15 @@ impl Proc<'_> {
         f(data).map_err(|e| parse_error(&self.path(name), e))
     }
 
-    /// Reads and parses `/proc/PID/name` without keeping the bytes.
+    /// Reads and parses `/proc/PID/name` (a single-record file: stat, statm,
+    /// status) without keeping the bytes.
     pub(crate) fn read_parsed<T>(
         &self,
         name: &str,
         f: impl FnOnce(&[u8]) -> rpsutil_parse::Result<T>,
     ) -> Result<T> {
         let path = self.path(name);
-        with_file(&path, f)
+        with_record_file(&path, f)
             .map_err(|e| os_error(e, &path))?
             .map_err(|e| parse_error(&path, e))
     }
@@ -212,7 +213,9 @@ impl Proc<'_> {
     }
 
     /// `readlink(/proc/PID/<name>)`, psutil's `readlink` helper: cut at the first NUL;
-    /// a trailing " (deleted)" is dropped when the path without it does not exist.
+    /// a trailing " (deleted)" is dropped unless a file with that whole name (suffix
+    /// included) exists: psutil tests the path as read, so a binary that was
+    /// replaced at the same path (a rebuild) shows its path without the suffix.
     pub(crate) fn readlink(&self, name: &str) -> std::io::Result<PathBuf> {
         let target = std::fs::read_link(self.path(name))?;
         let mut bytes = target.into_os_string().into_vec();
@@ -220,13 +223,8 @@ impl Proc<'_> {
             bytes.truncate(nul);
         }
         const DELETED: &[u8] = b" (deleted)";
-        if bytes.ends_with(DELETED) {
-            let stripped = PathBuf::from(OsString::from_vec(
-                bytes[..bytes.len() - DELETED.len()].to_vec(),
-            ));
-            if !stripped.exists() {
-                return Ok(stripped);
-            }
+        if bytes.ends_with(DELETED) && !Path::new(OsStr::from_bytes(&bytes)).exists() {
+            bytes.truncate(bytes.len() - DELETED.len());
         }
         Ok(PathBuf::from(OsString::from_vec(bytes)))
     }

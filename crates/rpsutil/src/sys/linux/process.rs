@@ -1,8 +1,8 @@
 //! Per-process data from `/proc/PID/*`.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
-use std::os::unix::ffi::OsStringExt;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use rpsutil_parse::linux::{cmdline, environ, fdinfo, io, smaps, stat, status};
@@ -337,17 +337,17 @@ fn region_fields(r: &smaps::MapRegion, path: PathBuf) -> MemoryMapGrouped {
 }
 
 /// The mapped path as psutil shows it: `[anon]` for anonymous mappings; a
-/// " (deleted)" suffix removed when the file no longer exists. The bytes are kept
+/// " (deleted)" suffix removed unless a file with that whole name exists. The bytes are kept
 /// as they are (psutil decodes them with surrogateescape).
 fn map_path(raw: &[u8]) -> PathBuf {
     if raw.is_empty() {
         return PathBuf::from("[anon]");
     }
     let trimmed = raw.trim_ascii();
+    // As psutil: the suffix goes unless a file with the whole name exists.
     if let Some(stripped) = trimmed.strip_suffix(b" (deleted)") {
-        let stripped = PathBuf::from(OsString::from_vec(stripped.to_vec()));
-        if !stripped.exists() {
-            return stripped;
+        if !Path::new(OsStr::from_bytes(trimmed)).exists() {
+            return PathBuf::from(OsString::from_vec(stripped.to_vec()));
         }
     }
     PathBuf::from(OsString::from_vec(trimmed.to_vec()))
