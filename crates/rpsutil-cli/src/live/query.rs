@@ -245,7 +245,6 @@ impl Query {
     /// The field names the query reads, sorted, each once (a bare word reads `name`
     /// and `cmdline`): the collector can skip reading the others, and the viewer
     /// can warn about a name no row answers.
-    #[cfg(test)]
     pub fn fields(&self) -> Vec<&str> {
         let mut out = Vec::new();
         self.root.collect_fields(&mut out);
@@ -270,7 +269,6 @@ impl Node {
         }
     }
 
-    #[cfg(test)]
     fn collect_fields<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
             Node::And(v) | Node::Or(v) => v.iter().for_each(|n| n.collect_fields(out)),

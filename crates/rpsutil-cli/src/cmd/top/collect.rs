@@ -19,12 +19,13 @@ use rpsutil::{
 use crate::error::CliResult;
 use crate::util::{field, now_epoch, part};
 
-/// What a row is made of (psutil's names).
+/// What a row is made of (psutil's names). The command line is read only when
+/// something shows or filters it ([`Collector::frame`]): it is a fourth file per
+/// process and changes least.
 const ATTRS: &[Attr] = &[
     Attr::Pid,
     Attr::Ppid,
     Attr::Name,
-    Attr::Cmdline,
     Attr::Username,
     Attr::Status,
     Attr::Nice,
@@ -189,10 +190,15 @@ impl Collector {
         })
     }
 
-    /// A frame over the time since the previous one (or since [`Collector::new`]).
-    pub fn frame(&mut self) -> CliResult<Frame> {
+    /// A frame over the time since the previous one (or since [`Collector::new`]);
+    /// with `cmdline`, rows have their command lines.
+    pub fn frame(&mut self, cmdline: bool) -> CliResult<Frame> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let snapshot = self.table.snapshot_parallel(ATTRS, threads)?;
+        let mut attrs = ATTRS.to_vec();
+        if cmdline {
+            attrs.push(Attr::Cmdline);
+        }
+        let snapshot = self.table.snapshot_parallel(&attrs, threads)?;
         let now = Instant::now();
         let interval = now.duration_since(self.last).as_secs_f64();
         self.last = now;

@@ -192,6 +192,11 @@ fn selected(o: &Options, row: &Row) -> bool {
     true
 }
 
+/// True if the query looks at command lines (a bare word does).
+pub fn reads_cmdline(q: &crate::live::query::Query) -> bool {
+    q.fields().contains(&"cmdline")
+}
+
 /// The kernel's `pid_max` (the PID column's width follows it, as procps's).
 fn pid_max() -> Option<u64> {
     let root = rpsutil::procfs_path();
@@ -235,7 +240,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         std::thread::sleep(next.saturating_duration_since(Instant::now()));
         next = Instant::now() + o.delay;
         let started = Instant::now();
-        let mut frame = collector.frame()?;
+        // JSON frames carry command lines (psutil's cmdline); text only when shown
+        // or filtered on.
+        let cmdline =
+            o.json || o.full_command || o.filter.as_ref().is_some_and(|(_, q)| reads_cmdline(q));
+        let mut frame = collector.frame(cmdline)?;
         frame.processes.retain(|r| selected(&o, r));
         // The screen's own ordering (sort, filter, tree), so batch output and the
         // screen list the same rows in the same order.

@@ -79,7 +79,16 @@ fn event_loop(
         let now = Instant::now();
         let fresh = now >= next;
         if fresh {
-            let mut frame = collector.frame()?;
+            let cmdline = app.full_command
+                || matches!(
+                    app.mode,
+                    super::app::Mode::Search(_) | super::app::Mode::Filter(_)
+                )
+                || app
+                    .filter
+                    .as_ref()
+                    .is_some_and(|(_, q)| super::reads_cmdline(q));
+            let mut frame = collector.frame(cmdline)?;
             frame.processes.retain(|r| keep(r));
             app.set_frame(frame);
             shown += 1;
