@@ -236,8 +236,21 @@ pub fn draw(f: &mut ratatui::Frame, app: &App) {
 }
 
 fn draw_table(f: &mut ratatui::Frame, app: &App, area: Rect) {
-    let rows = app.visible();
-    let owned: Vec<_> = rows.iter().map(|r| (*r).clone()).collect();
+    let body = usize::from(area.height).saturating_sub(1);
+    // Only the rows on screen are formatted (a thousand processes, a screenful shown).
+    let shown: Vec<_> = app
+        .visible()
+        .into_iter()
+        .skip(app.offset)
+        .take(body)
+        .cloned()
+        .collect();
+    let prefixes: Vec<&str> = app
+        .prefixes()
+        .into_iter()
+        .skip(app.offset)
+        .take(body)
+        .collect();
     let pid_w = app.frame.as_ref().map_or(7, |fr| {
         fr.processes
             .iter()
@@ -248,13 +261,12 @@ fn draw_table(f: &mut ratatui::Frame, app: &App, area: Rect) {
             .len()
             .max(5)
     });
-    let text = batch::table(&owned, pid_w, app.full_command, &app.prefixes());
+    let text = batch::table(&shown, pid_w, app.full_command, &prefixes);
     let width = usize::from(area.width);
     let mut lines = Vec::with_capacity(usize::from(area.height));
     let header = Style::default().add_modifier(Modifier::REVERSED);
     lines.push(Line::styled(batch::fit(&text[0], width), header));
-    let body = usize::from(area.height).saturating_sub(1);
-    for (i, row) in owned.iter().enumerate().skip(app.offset).take(body) {
+    for (i, row) in shown.iter().enumerate() {
         let mut s = batch::fit(&text[i + 1], width);
         // A tagged row starts with '*' where the pid column has room for it.
         if app.tagged.contains(&row.pid) && s.starts_with(' ') {

@@ -72,12 +72,16 @@ fn event_loop(
     // The first frame after a real interval (at most a second), as in batch mode.
     let mut next = Instant::now() + delay.min(Duration::from_secs(1));
     let mut shown = 0u64;
+    // Drawn again only after a new frame, a key or a resize: an idle screen costs
+    // nothing between refreshes.
+    let mut dirty = true;
     loop {
         if STOP.load(Ordering::Relaxed) {
             return Ok(());
         }
         let now = Instant::now();
         let fresh = now >= next;
+        dirty |= fresh;
         if fresh {
             let cmdline = app.full_command
                 || matches!(
@@ -94,9 +98,12 @@ fn event_loop(
             shown += 1;
             next = Instant::now() + delay;
         }
-        let size = terminal.size()?;
-        app.scroll_into_view(screen::table_rows(app, size.width, size.height).max(1));
-        terminal.draw(|f| screen::draw(f, app))?;
+        if dirty {
+            let size = terminal.size()?;
+            app.scroll_into_view(screen::table_rows(app, size.width, size.height).max(1));
+            terminal.draw(|f| screen::draw(f, app))?;
+            dirty = false;
+        }
         if fresh {
             // Reading, sorting and drawing the new frame.
             stats.add(now.elapsed());
@@ -110,6 +117,7 @@ fn event_loop(
         if !event::poll(wait)? {
             continue;
         }
+        dirty = true;
         match event::read()? {
             Event::Key(k) if k.kind == KeyEventKind::Press => match app.on_key(k) {
                 Action::Quit => return Ok(()),
