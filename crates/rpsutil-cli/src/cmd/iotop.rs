@@ -66,18 +66,9 @@ Not implemented yet:
 #[derive(Debug, clap::Args)]
 #[command(after_help = NOTES)]
 pub struct Args {
-    /// Batch mode: text frames for scripts and logs (iotop-c -b's layout).
-    /// Without it the same frames are printed too: the interactive screen is not
-    /// implemented yet.
-    #[arg(short = 'b', long)]
-    pub batch: bool,
-    /// Stop after N frames (default: run until interrupted).
-    #[arg(short = 'n', long = "iter", value_name = "N")]
-    pub iter: Option<String>,
-    /// Seconds between frames, at least 0.1. The first frame too is
-    /// measured over this delay.
-    #[arg(short = 'd', long = "delay", value_name = "SECS", default_value = "1")]
-    pub delay: String,
+    /// `-b`, `-n`, `-d`.
+    #[command(flatten)]
+    pub frames: live::FrameArgs,
     /// Only processes doing I/O (a non-zero rate or IO%); unreadable ones are hidden too.
     #[arg(short = 'o', long = "only")]
     pub only: bool,
@@ -827,8 +818,8 @@ pub fn render(frame: &Frame, accumulated: bool) -> Vec<String> {
 
 /// Runs `rpsutil iotop`.
 pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
-    let delay = live::parse_delay(&args.delay)?;
-    let count = args.iter.as_deref().map(parse_count).transpose()?;
+    let delay = live::parse_delay(&args.frames.delay)?;
+    let count = args.frames.iter.as_deref().map(parse_count).transpose()?;
     let scope = Scope {
         pids: args.pids.clone(),
         want_uid: args.users.iter().any(|u| u.parse::<u32>().is_ok()),

@@ -38,17 +38,9 @@ Output:
 #[derive(Debug, clap::Args)]
 #[command(after_help = NOTES)]
 pub struct Args {
-    /// Batch mode: text frames for scripts and logs. Without it the same frames are
-    /// printed too: the interactive screen is not implemented yet.
-    #[arg(short = 'b', long)]
-    pub batch: bool,
-    /// Stop after N frames (default: run until interrupted).
-    #[arg(short = 'n', long = "iter", value_name = "N")]
-    pub iter: Option<String>,
-    /// Seconds between frames, at least 0.1. The first frame too is
-    /// measured over this delay.
-    #[arg(short = 'd', long = "delay", value_name = "SECS", default_value = "1")]
-    pub delay: String,
+    /// `-b`, `-n`, `-d`.
+    #[command(flatten)]
+    pub frames: live::FrameArgs,
     /// One JSON document per frame, one per line (see below).
     #[arg(long)]
     pub json: bool,
@@ -260,8 +252,8 @@ pub fn render(frame: &Frame) -> Vec<String> {
 
 /// Runs `rpsutil nettop`.
 pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
-    let delay = live::parse_delay(&args.delay)?;
-    let count = args.iter.as_deref().map(parse_count).transpose()?;
+    let delay = live::parse_delay(&args.frames.delay)?;
+    let count = args.frames.iter.as_deref().map(parse_count).transpose()?;
     let width = if args.json { None } else { term_width() };
     let mut first = true;
     live::run_frames(delay, count, collect, |prev, cur| {

@@ -17,6 +17,22 @@ use crate::util::parse_interval;
 pub const MIN_DELAY: Duration = Duration::from_millis(100);
 
 /// Parses `-d SECS` (a float, at least [`MIN_DELAY`], at most a day).
+/// The frame options iotop and nettop share (`-b -n -d`).
+#[derive(Debug, clap::Args)]
+pub struct FrameArgs {
+    /// Batch mode: text frames for scripts and logs. Without it the same frames are
+    /// printed too: the interactive screen is not implemented yet.
+    #[arg(short = 'b', long)]
+    pub batch: bool,
+    /// Stop after N frames (default: run until interrupted).
+    #[arg(short = 'n', long = "iter", value_name = "N")]
+    pub iter: Option<String>,
+    /// Seconds between frames, at least 0.1. The first frame too is
+    /// measured over this delay.
+    #[arg(short = 'd', long = "delay", value_name = "SECS", default_value = "1")]
+    pub delay: String,
+}
+
 pub fn parse_delay(s: &str) -> CliResult<Duration> {
     let d = parse_interval(s)?;
     if d < MIN_DELAY {
