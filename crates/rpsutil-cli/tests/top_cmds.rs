@@ -1,6 +1,8 @@
 //! `rpsutil top` in batch mode, against procps `top -b` (the layout scripts parse),
 //! /proc, and psutil 7.2.2 (the values).
 
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::process::{Command, Stdio};

@@ -2,6 +2,8 @@
 //! real keys, the screen read back with `tmux capture-pane` (polled, no fixed
 //! sleeps). Each test uses its own tmux server socket and kills it at the end.
 
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::process::{Command, Stdio};

@@ -13,6 +13,7 @@ use super::batch::{self, SortKey};
 use super::collect::{Frame, Row};
 
 /// Signals the kill prompt offers, in menu order (SIGTERM first: the default).
+#[cfg(unix)]
 pub const SIGNALS: &[(&str, i32)] = &[
     ("SIGTERM", libc::SIGTERM),
     ("SIGKILL", libc::SIGKILL),
@@ -23,6 +24,15 @@ pub const SIGNALS: &[(&str, i32)] = &[
     ("SIGCONT", libc::SIGCONT),
     ("SIGUSR1", libc::SIGUSR1),
     ("SIGUSR2", libc::SIGUSR2),
+];
+
+/// Windows: what psutil's `send_signal` accepts there (SIGTERM terminates the
+/// process; the console events go to its process group).
+#[cfg(windows)]
+pub const SIGNALS: &[(&str, i32)] = &[
+    ("SIGTERM", 15),
+    ("CTRL_C_EVENT", 0),
+    ("CTRL_BREAK_EVENT", 1),
 ];
 
 /// What the screen is doing.
@@ -511,7 +521,7 @@ pub const COLUMN_ORDER: &[SortKey] = &[
     SortKey::Command,
 ];
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
     use crate::cmd::top::collect::fixture;

@@ -17,11 +17,18 @@ use crate::error::CliResult;
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
+#[cfg(unix)]
 extern "C" fn on_signal(_: libc::c_int) {
     // Only an atomic store: async-signal-safe.
     STOP.store(true, Ordering::Relaxed);
 }
 
+#[cfg(not(unix))]
+fn catch_signals() {
+    // Windows: closing the console ends the process; Ctrl-C arrives as a key.
+}
+
+#[cfg(unix)]
 fn catch_signals() {
     for sig in [libc::SIGTERM, libc::SIGHUP] {
         // SAFETY: installing a handler that only stores to an atomic.
