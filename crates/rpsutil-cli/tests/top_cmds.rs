@@ -369,3 +369,79 @@ fn tree_and_query_filter() {
     got.sort_unstable();
     assert_eq!(got, want.iter().map(|p| u64::from(*p)).collect::<Vec<_>>());
 }
+
+#[test]
+fn threads_as_rows() {
+    // A python with 7 extra threads: 8 tasks.
+    let mut py = Guard::new(
+        Command::new("python3")
+            .args([
+                "-c",
+                "import threading, time, sys\n\
+                 ts = [threading.Thread(target=time.sleep, args=(60,)) for _ in range(7)]\n\
+                 [t.start() for t in ts]\n\
+                 print('ready', flush=True)\n\
+                 time.sleep(60)",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn python3"),
+    );
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(py.child.stdout.as_mut().expect("stdout")),
+        &mut line,
+    )
+    .expect("ready line");
+    let pid = py.pid();
+    let tids: std::collections::BTreeSet<u32> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .expect("task dir")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    assert_eq!(tids.len(), 8);
+    let me = std::process::id();
+    let out = rpsutil(&[
+        "top",
+        "-b",
+        "-n",
+        "1",
+        "-d",
+        "0.2",
+        "-H",
+        "-F",
+        &format!("ppid = {me}"),
+        "-w",
+        "200",
+    ]);
+    let f = frames(out.ok());
+    assert!(f[0][1].starts_with("Threads:"), "{}", f[0][1]);
+    let listed: std::collections::BTreeSet<u32> = rows(&f[0])
+        .keys()
+        .copied()
+        .filter(|t| tids.contains(t))
+        .collect();
+    assert_eq!(listed, tids, "every thread of the python is a row");
+    // Without -H only the process.
+    let out = rpsutil(&[
+        "top",
+        "-b",
+        "-n",
+        "1",
+        "-d",
+        "0.2",
+        "-F",
+        &format!("ppid = {me}"),
+        "-w",
+        "200",
+    ]);
+    let f = frames(out.ok());
+    assert!(f[0][1].starts_with("Tasks:"));
+    let listed: Vec<u32> = rows(&f[0])
+        .keys()
+        .copied()
+        .filter(|t| tids.contains(t))
+        .collect();
+    assert_eq!(listed, vec![pid]);
+}

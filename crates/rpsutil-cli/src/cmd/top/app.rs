@@ -103,6 +103,8 @@ pub struct App {
     pub filter: Option<(String, Query)>,
     /// The tree view (`V`).
     pub tree: bool,
+    /// Threads as rows (`H`).
+    pub threads: bool,
     /// Processes whose children the tree hides (`-`, `+`).
     pub collapsed: HashSet<Pid>,
     /// Draw the tree with ASCII (`|-`) instead of box-drawing characters.
@@ -137,6 +139,7 @@ impl App {
             descending,
             filter: None,
             tree: false,
+            threads: false,
             collapsed: HashSet::new(),
             ascii_tree: false,
             view: Vec::new(),
@@ -337,6 +340,10 @@ impl App {
             KeyCode::Char('V') => {
                 self.tree = !self.tree;
                 self.rebuild();
+            }
+            KeyCode::Char('H') => {
+                self.threads = !self.threads;
+                return Action::Refresh;
             }
             KeyCode::Char('-') | KeyCode::Char('+') => {
                 if let Some(p) = self.selected {

@@ -187,8 +187,13 @@ pub fn header(f: &Frame) -> Vec<String> {
     }
     let t = f.tasks;
     let tasks = format!(
-        "Tasks: {:>3} total, {:>3} running, {:>3} sleeping, {:>3} stopped, {:>3} zombie",
-        t.total, t.running, t.sleeping, t.stopped, t.zombie
+        "{}: {:>3} total, {:>3} running, {:>3} sleeping, {:>3} stopped, {:>3} zombie",
+        if f.threads { "Threads" } else { "Tasks" },
+        t.total,
+        t.running,
+        t.sleeping,
+        t.stopped,
+        t.zombie
     );
     let cpu = match &f.cpu_times_percent {
         Some(c) => {

@@ -160,6 +160,8 @@ pub struct Frame {
     pub virtual_memory: VirtualMemory,
     /// psutil's `swap_memory()`.
     pub swap_memory: Option<SwapMemory>,
+    /// Rows are threads (top's `-H`): each thread of each process, its id in `pid`.
+    pub threads: bool,
     /// Every process (or the ones asked for), unsorted.
     pub processes: Vec<Row>,
     /// The library's handle on each listed process: signals sent through it reach
@@ -171,6 +173,8 @@ pub struct Frame {
 /// Reads frames; keeps what the next frame's rates are computed from.
 pub struct Collector {
     table: ProcessTable,
+    /// The handles of the threads listed last (threads mode), for their CPU%.
+    thread_handles: std::collections::BTreeMap<Pid, rpsutil::Process>,
     total: CpuSampler,
     percpu: CpuSampler,
     last: Instant,
@@ -184,6 +188,7 @@ impl Collector {
         table.snapshot(&[Attr::CpuPercent])?;
         Ok(Collector {
             table,
+            thread_handles: Default::default(),
             total: CpuSampler::new()?,
             percpu: CpuSampler::new()?,
             last: Instant::now(),
@@ -191,14 +196,30 @@ impl Collector {
     }
 
     /// A frame over the time since the previous one (or since [`Collector::new`]);
-    /// with `cmdline`, rows have their command lines.
-    pub fn frame(&mut self, cmdline: bool) -> CliResult<Frame> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    /// with `cmdline`, rows have their command lines; with `threads`, rows are the
+    /// threads of every process (a thread id is a pid to the library on Linux, as
+    /// in psutil: its stat gives the thread's own state and CPU times).
+    pub fn frame(&mut self, cmdline: bool, threads: bool) -> CliResult<Frame> {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let mut attrs = ATTRS.to_vec();
         if cmdline {
             attrs.push(Attr::Cmdline);
         }
-        let snapshot = self.table.snapshot_parallel(&attrs, threads)?;
+        let mut snapshot = self.table.snapshot_parallel(&attrs, workers)?;
+        if threads {
+            let mut entries = Vec::new();
+            for (p, _) in &snapshot {
+                // A process that ended or hides its tasks has no thread rows.
+                for t in p.threads().unwrap_or_default() {
+                    entries.push((t.id, self.thread_handles.remove(&t.id)));
+                }
+            }
+            let rows = rpsutil::process::snapshot_entries(&entries, &attrs, workers)?;
+            snapshot = rows.into_iter().flatten().collect();
+            self.thread_handles = snapshot.iter().map(|(p, _)| (p.pid(), p.clone())).collect();
+        } else {
+            self.thread_handles.clear();
+        }
         let now = Instant::now();
         let interval = now.duration_since(self.last).as_secs_f64();
         self.last = now;
@@ -233,6 +254,7 @@ impl Collector {
             cpu_times_percent_percpu: percpu,
             virtual_memory: rpsutil::virtual_memory()?,
             swap_memory: part("swap_memory", rpsutil::swap_memory())?,
+            threads,
             processes,
             handles,
         })
@@ -310,6 +332,7 @@ pub fn fixture() -> Frame {
         cpu_times_percent_percpu: Some(vec![cpu(50.0, 10.0), cpu(10.0, 10.0)]),
         virtual_memory: vm,
         swap_memory: Some(swap),
+        threads: false,
         processes,
         handles: Default::default(),
     }

@@ -61,6 +61,9 @@ pub struct Args {
     /// The process tree: children under their parent (the screen's `V`).
     #[arg(long = "tree")]
     pub tree: bool,
+    /// Threads as rows (the screen's `H`): each thread with its own state and CPU.
+    #[arg(short = 'H', long = "threads")]
+    pub threads: bool,
     /// One JSON document per frame, one per line (psutil's field names and units).
     #[arg(long)]
     pub json: bool,
@@ -216,6 +219,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         app.full_command = o.full_command;
         app.filter = o.filter.clone();
         app.tree = o.tree;
+        app.threads = args.threads;
         let keep = |r: &Row| selected(&o, r);
         let mut stats = Stats::default();
         let r = tui::run(
@@ -244,7 +248,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         // or filtered on.
         let cmdline =
             o.json || o.full_command || o.filter.as_ref().is_some_and(|(_, q)| reads_cmdline(q));
-        let mut frame = collector.frame(cmdline)?;
+        let mut frame = collector.frame(cmdline, args.threads)?;
         frame.processes.retain(|r| selected(&o, r));
         // The screen's own ordering (sort, filter, tree), so batch output and the
         // screen list the same rows in the same order.

@@ -19,6 +19,8 @@ const HELP: &[&str] = &[
     "  < >         sort by the column to the left / right",
     "  R           reverse the sort",
     "  c           command line / name",
+    "  V           tree view (- collapses, + expands the selected process)",
+    "  H           threads as rows",
     "  /           search (Enter: next match)",
     "  \\           filter: only processes whose name, command or user contain it",
     "  =           clear the filter and the tags",
