@@ -271,6 +271,34 @@ impl App {
         self.resort();
     }
 
+    /// `root` and its descendants in the frame, breadth first (parents before
+    /// children; a pid loop cannot repeat a pid).
+    pub fn subtree(&self, root: Pid) -> Vec<Pid> {
+        let Some(f) = &self.frame else {
+            return vec![root];
+        };
+        let mut children: HashMap<Pid, Vec<Pid>> = HashMap::new();
+        for r in &f.processes {
+            if let Some(pp) = r.ppid.filter(|pp| *pp != r.pid) {
+                children.entry(pp).or_default().push(r.pid);
+            }
+        }
+        let mut out = vec![root];
+        let mut seen: HashSet<Pid> = HashSet::from([root]);
+        let mut i = 0;
+        while i < out.len() {
+            let mut kids = children.get(&out[i]).cloned().unwrap_or_default();
+            kids.sort_unstable();
+            for k in kids {
+                if seen.insert(k) {
+                    out.push(k);
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
     fn name_of(&self, pid: Pid) -> String {
         self.frame
             .as_ref()
@@ -377,6 +405,16 @@ impl App {
                         let targets = pids.iter().map(|p| (*p, self.name_of(*p))).collect();
                         self.mode = Mode::Kill { targets, signal: 0 };
                     }
+                }
+            }
+            KeyCode::Char('K') => {
+                // The selected process and every descendant, parents first.
+                if self.readonly {
+                    self.message = Some("read-only: signals are disabled".into());
+                } else if let Some(root) = self.selected {
+                    let pids = self.subtree(root);
+                    let targets = pids.iter().map(|p| (*p, self.name_of(*p))).collect();
+                    self.mode = Mode::Kill { targets, signal: 0 };
                 }
             }
             KeyCode::Char('r') => {
@@ -632,6 +670,26 @@ mod tests {
         // Esc cancels without a signal.
         assert_eq!(a.on_key(key(KeyCode::Esc)), Action::None);
         assert_eq!(a.mode, Mode::Normal);
+    }
+
+    #[test]
+    fn kill_tree_targets_the_descendants() {
+        let mut a = app();
+        // In the fixture every process's parent is 1.
+        a.selected = Some(1);
+        a.on_key(key(KeyCode::Char('K')));
+        let Mode::Kill { targets, .. } = &a.mode else {
+            panic!("{:?}", a.mode)
+        };
+        let pids: Vec<Pid> = targets.iter().map(|(p, _)| *p).collect();
+        assert_eq!(pids, [1, 200, 3000, 40000]);
+        let mut a = app();
+        a.selected = Some(200);
+        a.on_key(key(KeyCode::Char('K')));
+        let Mode::Kill { targets, .. } = &a.mode else {
+            panic!("{:?}", a.mode)
+        };
+        assert_eq!(targets, &vec![(200, "postgres".to_string())]);
     }
 
     #[test]

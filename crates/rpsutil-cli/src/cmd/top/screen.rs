@@ -26,6 +26,7 @@ const HELP: &[&str] = &[
     "  =           clear the filter and the tags",
     "  Space       tag / untag the selected process      u  untag all",
     "  k           send a signal to the tagged processes, or to the selected one",
+    "  K           send a signal to the selected process and all its descendants",
     "  r           renice the selected process",
     "  Up Down PgUp PgDn Home End   move",
     "  Enter       refresh now",
