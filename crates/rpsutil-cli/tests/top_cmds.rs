@@ -445,3 +445,47 @@ fn threads_as_rows() {
         .collect();
     assert_eq!(listed, vec![pid]);
 }
+
+#[test]
+fn extra_columns_against_proc() {
+    let g = stopped_sleep();
+    let pid = g.pid().to_string();
+    let out = rpsutil(&[
+        "top",
+        "-b",
+        "-n",
+        "1",
+        "-d",
+        "0.2",
+        "-w",
+        "250",
+        "-p",
+        &pid,
+        "--fields",
+        "ppid,nth,fds,uss",
+    ]);
+    let f = frames(out.ok());
+    assert!(
+        f[0][6].ends_with("PPID  nTH   FDS     USS COMMAND"),
+        "{}",
+        f[0][6]
+    );
+    let row = &rows(&f[0])[&g.pid()];
+    // PID USER PR NI VIRT RES SHR S %CPU %MEM TIME+ PPID nTH FDS USS COMMAND
+    assert_eq!(row[11], std::process::id().to_string());
+    assert_eq!(row[12], "1");
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .expect("fd dir")
+        .count();
+    assert_eq!(row[13], fds.to_string());
+    // USS: the Private_* lines of smaps_rollup (a stopped process's do not move).
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).expect("rollup");
+    let uss_kib: u64 = rollup
+        .lines()
+        .filter(|l| l.starts_with("Private_"))
+        .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .sum();
+    assert_eq!(row[14], uss_kib.to_string());
+    // An unknown column is a usage error.
+    rpsutil(&["top", "-b", "--fields", "nope"]).fails_with_one_line(1);
+}

@@ -105,6 +105,8 @@ pub struct App {
     pub tree: bool,
     /// Threads as rows (`H`).
     pub threads: bool,
+    /// Extra columns (`--fields`).
+    pub columns: Vec<super::collect::Column>,
     /// Processes whose children the tree hides (`-`, `+`).
     pub collapsed: HashSet<Pid>,
     /// Draw the tree with ASCII (`|-`) instead of box-drawing characters.
@@ -140,6 +142,7 @@ impl App {
             filter: None,
             tree: false,
             threads: false,
+            columns: Vec::new(),
             collapsed: HashSet::new(),
             ascii_tree: false,
             view: Vec::new(),

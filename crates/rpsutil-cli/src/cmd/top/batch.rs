@@ -19,7 +19,7 @@
 
 use rpsutil::Status;
 
-use super::collect::{Frame, Row};
+use super::collect::{Column, Frame, Row};
 use crate::cmd::uptime::up_text;
 use crate::util::LocalTime;
 
@@ -246,12 +246,24 @@ pub fn pid_width(pid_max: Option<u64>) -> usize {
 
 /// The column header and one line per row, in `rows`' order; `prefixes` (one per
 /// row, or none) go before the command: the tree view's drawing.
-pub fn table(rows: &[Row], pid_w: usize, full_command: bool, prefixes: &[&str]) -> Vec<String> {
+pub fn table(
+    rows: &[Row],
+    pid_w: usize,
+    full_command: bool,
+    prefixes: &[&str],
+    columns: &[Column],
+) -> Vec<String> {
     let mut out = Vec::with_capacity(rows.len() + 1);
-    out.push(format!(
-        "{:>pid_w$} USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND",
+    let mut head = format!(
+        "{:>pid_w$} USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ ",
         "PID"
-    ));
+    );
+    for c in columns {
+        let (name, w) = c.header();
+        head.push_str(&format!("{name:>w$} "));
+    }
+    head.push_str("COMMAND");
+    out.push(head);
     for (i, r) in rows.iter().enumerate() {
         let user = r.username.as_deref().unwrap_or("?");
         // procps shows 8 characters of the user name, '+' marking a cut.
@@ -268,7 +280,12 @@ pub fn table(rows: &[Row], pid_w: usize, full_command: bool, prefixes: &[&str]) 
             (Some(c), true) if !c.is_empty() => c.join(" "),
             _ => r.name.clone(),
         };
-        let command = format!("{}{command}", prefixes.get(i).copied().unwrap_or(""));
+        let mut extra = String::new();
+        for c in columns {
+            let w = c.header().1;
+            extra.push_str(&format!("{:>w$} ", cell(r, *c, w)));
+        }
+        let command = format!("{extra}{}{command}", prefixes.get(i).copied().unwrap_or(""));
         out.push(format!(
             "{:>pid_w$} {:<8} {:>3} {:>3} {:>7} {:>6} {:>6} {} {:>5} {:>5} {:>9} {}",
             r.pid,
@@ -286,6 +303,26 @@ pub fn table(rows: &[Row], pid_w: usize, full_command: bool, prefixes: &[&str]) 
         ));
     }
     out
+}
+
+/// One extra column's cell (`?` when the value could not be read).
+fn cell(r: &Row, c: Column, width: usize) -> String {
+    let q = || "?".to_string();
+    // KiB per second, scaled as the memory columns are.
+    let rate = |v: Option<f64>| v.map_or_else(q, |b| kib(Some(b.max(0.0) as u64), width));
+    match c {
+        Column::Ppid => r.ppid.map_or_else(q, |p| p.to_string()),
+        Column::Threads => r.num_threads.map_or_else(q, |n| n.to_string()),
+        Column::Fds => r.extra.num_fds.map_or_else(q, |n| n.to_string()),
+        Column::CpuNum => r.extra.cpu_num.map_or_else(q, |n| n.to_string()),
+        Column::Start => r.extra.create_time.map_or_else(q, |t| {
+            let l = LocalTime::from_epoch(t);
+            format!("{:02}:{:02}", l.hour, l.minute)
+        }),
+        Column::Uss => kib(r.extra.uss, width),
+        Column::ReadRate => rate(r.extra.read_bytes_per_sec),
+        Column::WriteRate => rate(r.extra.write_bytes_per_sec),
+    }
 }
 
 /// Cuts a line to `width` columns, marking the cut with `+` as procps does.

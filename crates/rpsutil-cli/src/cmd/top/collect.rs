@@ -64,6 +64,84 @@ pub struct Row {
     pub cpu_times: Option<CpuTimes>,
     /// psutil's `num_threads()`.
     pub num_threads: Option<u32>,
+    /// Extra columns (`--fields`): read only when asked for.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The optional columns' values (`--fields`), psutil's names in JSON.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Extra {
+    /// psutil's `num_fds()`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_fds: Option<u32>,
+    /// psutil's `cpu_num()`: the CPU it last ran on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_num: Option<u32>,
+    /// psutil's `create_time()`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<f64>,
+    /// USS from psutil's `memory_full_info()` (bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uss: Option<u64>,
+    /// Disk bytes read per second over the frame (from `io_counters()`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_bytes_per_sec: Option<f64>,
+    /// Disk bytes written per second over the frame.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub write_bytes_per_sec: Option<f64>,
+}
+
+/// The columns `--fields` can add, in the order they are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Column {
+    /// PPID.
+    Ppid,
+    /// nTH: threads.
+    Threads,
+    /// FDS: open file descriptors.
+    Fds,
+    /// CPU#: the CPU last run on.
+    CpuNum,
+    /// START: start time.
+    Start,
+    /// USS: unique set size.
+    Uss,
+    /// R/s: disk reads per second.
+    ReadRate,
+    /// W/s: disk writes per second.
+    WriteRate,
+}
+
+impl Column {
+    /// Parses a `--fields` name (case-insensitive).
+    pub fn parse(s: &str) -> Option<Column> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "ppid" => Column::Ppid,
+            "nth" | "thr" | "threads" | "num_threads" => Column::Threads,
+            "fds" | "num_fds" => Column::Fds,
+            "cpu#" | "cpu_num" | "p" => Column::CpuNum,
+            "start" | "create_time" => Column::Start,
+            "uss" => Column::Uss,
+            "r/s" | "read" | "rs" => Column::ReadRate,
+            "w/s" | "write" | "ws" => Column::WriteRate,
+            _ => return None,
+        })
+    }
+
+    /// The header and width of the column.
+    pub fn header(self) -> (&'static str, usize) {
+        match self {
+            Column::Ppid => ("PPID", 7),
+            Column::Threads => ("nTH", 4),
+            Column::Fds => ("FDS", 5),
+            Column::CpuNum => ("P", 3),
+            Column::Start => ("START", 5),
+            Column::Uss => ("USS", 7),
+            Column::ReadRate => ("R/s", 7),
+            Column::WriteRate => ("W/s", 7),
+        }
+    }
 }
 
 impl Row {
@@ -173,6 +251,8 @@ pub struct Frame {
 /// Reads frames; keeps what the next frame's rates are computed from.
 pub struct Collector {
     table: ProcessTable,
+    /// Each row's disk byte counters at the previous frame, for R/s and W/s.
+    io_last: std::collections::BTreeMap<Pid, (u64, u64, Instant)>,
     /// The handles of the threads listed last (threads mode), for their CPU%.
     thread_handles: std::collections::BTreeMap<Pid, rpsutil::Process>,
     total: CpuSampler,
@@ -189,6 +269,7 @@ impl Collector {
         Ok(Collector {
             table,
             thread_handles: Default::default(),
+            io_last: Default::default(),
             total: CpuSampler::new()?,
             percpu: CpuSampler::new()?,
             last: Instant::now(),
@@ -199,12 +280,24 @@ impl Collector {
     /// with `cmdline`, rows have their command lines; with `threads`, rows are the
     /// threads of every process (a thread id is a pid to the library on Linux, as
     /// in psutil: its stat gives the thread's own state and CPU times).
-    pub fn frame(&mut self, cmdline: bool, threads: bool) -> CliResult<Frame> {
+    pub fn frame(&mut self, cmdline: bool, threads: bool, extra: &[Column]) -> CliResult<Frame> {
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let mut attrs = ATTRS.to_vec();
         if cmdline {
             attrs.push(Attr::Cmdline);
         }
+        for c in extra {
+            attrs.push(match c {
+                Column::Ppid | Column::Threads => continue,
+                Column::Fds => Attr::NumFds,
+                Column::CpuNum => Attr::CpuNum,
+                Column::Start => Attr::CreateTime,
+                Column::Uss => Attr::MemoryFullInfo,
+                Column::ReadRate | Column::WriteRate => Attr::IoCounters,
+            });
+        }
+        attrs.sort();
+        attrs.dedup();
         let mut snapshot = self.table.snapshot_parallel(&attrs, workers)?;
         if threads {
             let mut entries = Vec::new();
@@ -226,9 +319,27 @@ impl Collector {
         let cpu = part("cpu_times_percent", self.total.times_percent())?;
         let percpu = part("cpu_times_percent", self.percpu.times_percent_percpu())?;
         let handles = snapshot.iter().map(|(p, _)| (p.pid(), p.clone())).collect();
+        let mut io_now = std::collections::BTreeMap::new();
+        let io_last = &self.io_last;
         let processes: Vec<Row> = snapshot
             .into_iter()
-            .map(|(p, info)| Row {
+            .map(|(p, info)| {
+                // R/s and W/s: the delta since this pid's previous frame, over the
+                // time measured between the two reads (unknown on its first frame).
+                let io = field(&info.io_counters).map(|c| (c.read_bytes, c.write_bytes, now));
+                let rates = match (io, io_last.get(&p.pid())) {
+                    (Some((r, w, t1)), Some(&(r0, w0, t0))) if t1 > t0 && r >= r0 && w >= w0 => {
+                        let dt = t1.duration_since(t0).as_secs_f64();
+                        (Some((r - r0) as f64 / dt), Some((w - w0) as f64 / dt))
+                    }
+                    _ => (None, None),
+                };
+                if let Some(io) = io {
+                    io_now.insert(p.pid(), io);
+                }
+                (p, info, rates)
+            })
+            .map(|(p, info, rates)| Row {
                 pid: p.pid(),
                 ppid: field(&info.ppid).copied(),
                 name: field(&info.name).cloned().unwrap_or_default(),
@@ -241,8 +352,17 @@ impl Collector {
                 cpu_percent: field(&info.cpu_percent).copied(),
                 cpu_times: field(&info.cpu_times).copied(),
                 num_threads: field(&info.num_threads).copied(),
+                extra: Extra {
+                    num_fds: field(&info.num_fds).copied(),
+                    cpu_num: field(&info.cpu_num).copied(),
+                    create_time: field(&info.create_time).copied(),
+                    uss: field(&info.memory_full_info).and_then(|m| m.uss),
+                    read_bytes_per_sec: rates.0,
+                    write_bytes_per_sec: rates.1,
+                },
             })
             .collect();
+        self.io_last = io_now;
         Ok(Frame {
             time: now_epoch(),
             interval,
@@ -313,6 +433,7 @@ pub fn fixture() -> Frame {
             cpu_percent: Some(cpu),
             cpu_times: Some(times),
             num_threads: Some(1),
+            extra: Extra::default(),
         }
     };
     let processes = vec![

@@ -61,6 +61,11 @@ pub struct Args {
     /// The process tree: children under their parent (the screen's `V`).
     #[arg(long = "tree")]
     pub tree: bool,
+    /// Extra columns before COMMAND (comma-separated): PPID, nTH (threads), FDS (open
+    /// descriptors), P (the CPU last run on), START, USS (KiB), R/s and W/s (disk
+    /// KiB per second over the frame).
+    #[arg(long = "fields", value_name = "COL,...", value_delimiter = ',')]
+    pub fields: Vec<String>,
     /// Threads as rows (the screen's `H`): each thread with its own state and CPU.
     #[arg(short = 'H', long = "threads")]
     pub threads: bool,
@@ -118,6 +123,7 @@ struct Options {
     json: bool,
     filter: Option<(String, crate::live::query::Query)>,
     tree: bool,
+    columns: Vec<collect::Column>,
 }
 
 fn options(args: &Args) -> CliResult<Options> {
@@ -166,7 +172,18 @@ fn options(args: &Args) -> CliResult<Options> {
             (!q.is_empty()).then(|| (text.clone(), q))
         }
     };
+    let mut columns = Vec::new();
+    for f in &args.fields {
+        let c = collect::Column::parse(f.trim()).ok_or_else(|| {
+            CliError::Usage(format!("unknown column {f:?} (see rpsutil top --help)"))
+        })?;
+        if !columns.contains(&c) {
+            columns.push(c);
+        }
+    }
+    columns.sort();
     Ok(Options {
+        columns,
         filter,
         tree: args.tree,
         delay,
@@ -220,6 +237,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         app.filter = o.filter.clone();
         app.tree = o.tree;
         app.threads = args.threads;
+        app.columns = o.columns.clone();
         let keep = |r: &Row| selected(&o, r);
         let mut stats = Stats::default();
         let r = tui::run(
@@ -248,7 +266,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         // or filtered on.
         let cmdline =
             o.json || o.full_command || o.filter.as_ref().is_some_and(|(_, q)| reads_cmdline(q));
-        let mut frame = collector.frame(cmdline, args.threads)?;
+        let mut frame = collector.frame(cmdline, args.threads, &o.columns)?;
         frame.processes.retain(|r| selected(&o, r));
         // The screen's own ordering (sort, filter, tree), so batch output and the
         // screen list the same rows in the same order.
@@ -275,7 +293,13 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
             }
             writeln!(out)?;
             let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
-            for line in batch::table(&frame.processes, pid_w, o.full_command, &prefixes) {
+            for line in batch::table(
+                &frame.processes,
+                pid_w,
+                o.full_command,
+                &prefixes,
+                &o.columns,
+            ) {
                 writeln!(out, "{}", batch::fit(&line, o.width))?;
             }
         }

@@ -264,7 +264,7 @@ fn draw_table(f: &mut ratatui::Frame, app: &App, area: Rect) {
             .len()
             .max(5)
     });
-    let text = batch::table(&shown, pid_w, app.full_command, &prefixes);
+    let text = batch::table(&shown, pid_w, app.full_command, &prefixes, &app.columns);
     let width = usize::from(area.width);
     let mut lines = Vec::with_capacity(usize::from(area.height));
     let header = Style::default().add_modifier(Modifier::REVERSED);

@@ -99,7 +99,7 @@ fn event_loop(
                     .filter
                     .as_ref()
                     .is_some_and(|(_, q)| super::reads_cmdline(q));
-            let mut frame = collector.frame(cmdline, app.threads)?;
+            let mut frame = collector.frame(cmdline, app.threads, &app.columns)?;
             frame.processes.retain(|r| keep(r));
             app.set_frame(frame);
             shown += 1;
