@@ -26,7 +26,6 @@ const ATTRS: &[Attr] = &[
     Attr::Pid,
     Attr::Ppid,
     Attr::Name,
-    Attr::Username,
     Attr::Status,
     Attr::Nice,
     Attr::MemoryInfo,
@@ -251,6 +250,9 @@ pub struct Frame {
 /// Reads frames; keeps what the next frame's rates are computed from.
 pub struct Collector {
     table: ProcessTable,
+    /// User names by process, with the owner of `/proc/PID` they were read under.
+    /// (Keyed by pid; the handle says whether it is still the same process.)
+    users: std::collections::HashMap<Pid, (rpsutil::Process, Option<u32>, Option<String>)>,
     /// Each row's disk byte counters at the previous frame, for R/s and W/s.
     io_last: std::collections::BTreeMap<Pid, (u64, u64, Instant)>,
     /// The handles of the threads listed last (threads mode), for their CPU%.
@@ -269,6 +271,7 @@ impl Collector {
         Ok(Collector {
             table,
             thread_handles: Default::default(),
+            users: Default::default(),
             io_last: Default::default(),
             total: CpuSampler::new()?,
             percpu: CpuSampler::new()?,
@@ -344,7 +347,7 @@ impl Collector {
                 ppid: field(&info.ppid).copied(),
                 name: field(&info.name).cloned().unwrap_or_default(),
                 cmdline: field(&info.cmdline).cloned(),
-                username: field(&info.username).cloned(),
+                username: None,
                 status: field(&info.status).copied(),
                 nice: field(&info.nice).copied(),
                 memory_info: field(&info.memory_info).copied(),
@@ -363,6 +366,8 @@ impl Collector {
             })
             .collect();
         self.io_last = io_now;
+        let mut processes = processes;
+        self.fill_users(&mut processes, &handles);
         Ok(Frame {
             time: now_epoch(),
             interval,
@@ -379,6 +384,47 @@ impl Collector {
             handles,
         })
     }
+}
+
+impl Collector {
+    /// Fills each row's user name. psutil's `username()` is the name of the *real*
+    /// uid, from `/proc/PID/status`: the largest file of a frame for the kernel to
+    /// produce, and its uid almost never changes. So the name is read once per
+    /// process and read again only when the owner of `/proc/PID` (the effective uid,
+    /// one `stat` call, what procps top shows) changes.
+    fn fill_users(
+        &mut self,
+        rows: &mut [Row],
+        handles: &std::collections::BTreeMap<Pid, rpsutil::Process>,
+    ) {
+        let root = rpsutil::procfs_path();
+        let mut next = std::collections::HashMap::with_capacity(rows.len());
+        for r in rows.iter_mut() {
+            let Some(h) = handles.get(&r.pid) else {
+                continue;
+            };
+            let owner = proc_owner(&root, r.pid);
+            let name = match self.users.remove(&r.pid) {
+                Some((same, was, name)) if same == *h && was == owner && owner.is_some() => name,
+                _ => h.username().ok(),
+            };
+            r.username = name.clone();
+            next.insert(r.pid, (h.clone(), owner, name));
+        }
+        self.users = next;
+    }
+}
+
+/// The uid owning `/proc/PID` (the process's effective uid), where there is one.
+#[cfg(unix)]
+fn proc_owner(root: &std::path::Path, pid: Pid) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(root.join(pid.to_string())).ok().map(|m| m.uid())
+}
+
+#[cfg(not(unix))]
+fn proc_owner(_: &std::path::Path, _: Pid) -> Option<u32> {
+    None
 }
 
 /// A fixed frame for the screen and key tests: four processes, two CPUs. (Linux:
