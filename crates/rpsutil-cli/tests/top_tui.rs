@@ -1,81 +1,15 @@
-//! `rpsutil top`'s screen end to end: the real binary in a detached tmux session,
-//! real keys, the screen read back with `tmux capture-pane` (polled, no fixed
-//! sleeps). Each test uses its own tmux server socket and kills it at the end.
+//! The live tools' screens end to end (`top`, `iotop`, `nettop`): the real binary
+//! in a detached tmux session, real keys, the screen read back with `tmux
+//! capture-pane` (polled, no fixed sleeps). Each test uses its own tmux server
+//! socket and kills it at the end.
 
 #![cfg(target_os = "linux")]
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-
-/// A tmux server of this test: its own socket, killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// Starts `cmd` (a shell command line) in a 120x40 session.
-    fn start(tag: &str, cmd: &str) -> Tmux {
-        let t = Tmux {
-            socket: format!("rpsutil-top-{tag}-{}", std::process::id()),
-        };
-        let ok = t
-            .cmd(&["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", cmd])
-            .status
-            .success();
-        assert!(
-            ok,
-            "tmux new-session failed (scripts/test.sh installs tmux)"
-        );
-        t
-    }
-
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run tmux")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend_from_slice(keys);
-        assert!(self.cmd(&args).status.success());
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
-    }
-
-    /// Polls the screen until `pred` holds (10 s at most); returns that screen.
-    fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "waited for {what}; screen:\n{s}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn alive(&self) -> bool {
-        self.cmd(&["has-session", "-t", "t"]).status.success()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
 
 /// `rpsutil top` with these arguments, in a shell that reports how the terminal
 /// was left when top exits.
@@ -228,4 +162,54 @@ fn resize_and_signals_restore_the_terminal() {
         .collect();
     assert!(modes.contains(&"icanon") && modes.contains(&"echo"), "{s}");
     assert!(tm.alive());
+}
+
+/// A tool in the pane, and how the terminal was left when it exits.
+fn tool_cmd(cmd: &str) -> String {
+    format!(
+        "{} {cmd}; echo EXITED $?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; echo MODES-END; sleep 30",
+        env!("CARGO_BIN_EXE_rpsutil")
+    )
+}
+
+fn restored(s: &str) -> bool {
+    let modes: Vec<&str> = s
+        .lines()
+        .skip_while(|l| !l.starts_with("EXITED"))
+        .skip(1)
+        .collect();
+    s.contains("EXITED 0") && modes.contains(&"icanon") && modes.contains(&"echo")
+}
+
+#[test]
+fn iotop_screen_toggles_and_quits() {
+    let tm = Tmux::start("iotop", &tool_cmd("iotop -d 0.3"));
+    let s = tm.wait("the first frame", |s| {
+        s.contains("Total DISK READ") && s.contains("PID PRIO USER")
+    });
+    assert!(s.contains("q quit  o only active"), "{s}");
+    // o: only processes doing I/O (the footer says so).
+    tm.keys(&["o"]);
+    tm.wait("the only-active toggle", |s| {
+        s.contains("only active  q quit")
+    });
+    tm.keys(&["a"]);
+    tm.wait("the accumulated toggle", |s| {
+        s.contains("accumulated  q quit")
+    });
+    tm.keys(&["q"]);
+    let s = tm.wait("the exit", |s| s.contains("MODES-END"));
+    assert!(restored(&s), "{s}");
+}
+
+#[test]
+fn nettop_screen_shows_nics_and_quits() {
+    let tm = Tmux::start("nettop", &tool_cmd("nettop -d 0.3"));
+    let s = tm.wait("the first frame", |s| {
+        s.contains("SENT/s") && s.contains("TOTAL")
+    });
+    assert!(s.lines().any(|l| l.starts_with("lo ")), "{s}");
+    tm.keys(&["q"]);
+    let s = tm.wait("the exit", |s| s.contains("MODES-END"));
+    assert!(restored(&s), "{s}");
 }

@@ -14,6 +14,7 @@
 //! which needs CAP_NET_ADMIN, and gets per-thread data and swap-in delays too.
 
 pub mod live;
+pub mod screen;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -832,6 +833,31 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     let width = if args.json { None } else { term_width() };
     let mut table = ProcessTable::new();
     let mut accum = Accum::default();
+    if !args.frames.batch && !args.json && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        let mut filter = filter;
+        let toggles = screen::Toggles {
+            only: args.only,
+            accumulated: args.accumulated,
+        };
+        return screen::run(
+            screen::Tool {
+                collect: &mut || collect(&mut table, &scope),
+                render: &mut |prev, cur, t| {
+                    let mut frame = diff(prev, cur);
+                    accum.apply(&mut frame);
+                    filter.only = t.only;
+                    filter.accumulated = t.accumulated;
+                    select(&mut frame, &filter);
+                    render(&frame, t.accumulated)
+                },
+                keys: "q quit  o only active  a accumulated  Up/Down scroll",
+                toggles: true,
+            },
+            delay,
+            count,
+            toggles,
+        );
+    }
     live::run_frames(
         delay,
         count,

@@ -255,6 +255,19 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     let delay = live::parse_delay(&args.frames.delay)?;
     let count = args.frames.iter.as_deref().map(parse_count).transpose()?;
     let width = if args.json { None } else { term_width() };
+    if !args.frames.batch && !args.json && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return crate::cmd::iotop::screen::run(
+            crate::cmd::iotop::screen::Tool {
+                collect: &mut collect,
+                render: &mut |prev, cur, _| render(&diff(prev, cur)),
+                keys: "q quit  Up/Down scroll",
+                toggles: false,
+            },
+            delay,
+            count,
+            Default::default(),
+        );
+    }
     let mut first = true;
     live::run_frames(delay, count, collect, |prev, cur| {
         let frame = diff(prev, cur);

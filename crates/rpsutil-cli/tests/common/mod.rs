@@ -319,3 +319,69 @@ pub fn run_with_closed_stdout(args: &[&str]) -> (ExitStatus, String) {
     }
     (status, err)
 }
+
+/// A tmux server of this test: its own socket, killed on drop.
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// Starts `cmd` (a shell command line) in a 120x40 session.
+    pub fn start(tag: &str, cmd: &str) -> Tmux {
+        let t = Tmux {
+            socket: format!("rpsutil-top-{tag}-{}", std::process::id()),
+        };
+        let ok = t
+            .cmd(&["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", cmd])
+            .status
+            .success();
+        assert!(
+            ok,
+            "tmux new-session failed (scripts/test.sh installs tmux)"
+        );
+        t
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tmux")
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    }
+
+    /// Polls the screen until `pred` holds (10 s at most); returns that screen.
+    pub fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "waited for {what}; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn alive(&self) -> bool {
+        self.cmd(&["has-session", "-t", "t"]).status.success()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}

@@ -16,12 +16,11 @@ use crate::util::parse_interval;
 /// sleep overshoot, and the rates mean little.
 pub const MIN_DELAY: Duration = Duration::from_millis(100);
 
-/// Parses `-d SECS` (a float, at least [`MIN_DELAY`], at most a day).
 /// The frame options iotop and nettop share (`-b -n -d`).
 #[derive(Debug, clap::Args)]
 pub struct FrameArgs {
-    /// Batch mode: text frames for scripts and logs. Without it the same frames are
-    /// printed too: the interactive screen is not implemented yet.
+    /// Batch mode: text frames for scripts and logs. Without it, on a terminal, a
+    /// screen (q quits); elsewhere the frames are printed as in batch mode.
     #[arg(short = 'b', long)]
     pub batch: bool,
     /// Stop after N frames (default: run until interrupted).
@@ -33,6 +32,7 @@ pub struct FrameArgs {
     pub delay: String,
 }
 
+/// Parses `-d SECS` (a float, at least [`MIN_DELAY`], at most a day).
 pub fn parse_delay(s: &str) -> CliResult<Duration> {
     let d = parse_interval(s)?;
     if d < MIN_DELAY {

@@ -419,7 +419,9 @@ impl Collector {
 #[cfg(unix)]
 fn proc_owner(root: &std::path::Path, pid: Pid) -> Option<u32> {
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(root.join(pid.to_string())).ok().map(|m| m.uid())
+    std::fs::metadata(root.join(pid.to_string()))
+        .ok()
+        .map(|m| m.uid())
 }
 
 #[cfg(not(unix))]

@@ -10,6 +10,8 @@ pub mod collect;
 pub mod screen;
 mod tui;
 
+pub(crate) use tui::{catch_signals, stopped};
+
 use std::io::Write;
 use std::time::{Duration, Instant};
 

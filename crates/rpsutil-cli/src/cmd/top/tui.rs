@@ -23,13 +23,20 @@ extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
 }
 
+/// True once SIGTERM or SIGHUP asked the screen to stop.
+pub(crate) fn stopped() -> bool {
+    STOP.load(Ordering::Relaxed)
+}
+
 #[cfg(not(unix))]
-fn catch_signals() {
+pub(crate) fn catch_signals() {
     // Windows: closing the console ends the process; Ctrl-C arrives as a key.
 }
 
+/// Makes SIGTERM and SIGHUP set the flag [`stopped`] reads (the screens restore
+/// the terminal and return).
 #[cfg(unix)]
-fn catch_signals() {
+pub(crate) fn catch_signals() {
     for sig in [libc::SIGTERM, libc::SIGHUP] {
         // SAFETY: installing a handler that only stores to an atomic.
         unsafe {
