@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
@@ -101,14 +101,11 @@ pub fn run<S: Timed>(
             if count.is_some_and(|n| shown >= n) {
                 return Ok(());
             }
-            let wait = next
-                .saturating_duration_since(Instant::now())
-                .min(Duration::from_millis(100));
-            if !event::poll(wait)? {
+            let Some(ev) = crate::cmd::top::next_event(next)? else {
                 continue;
-            }
+            };
             dirty = true;
-            if let Event::Key(k) = event::read()? {
+            if let Event::Key(k) = ev {
                 if k.kind != KeyEventKind::Press {
                     continue;
                 }

@@ -10,7 +10,7 @@ pub mod collect;
 pub mod screen;
 mod tui;
 
-pub(crate) use tui::{catch_signals, stopped};
+pub(crate) use tui::{catch_signals, next_event, stopped};
 
 use std::io::Write;
 use std::time::{Duration, Instant};

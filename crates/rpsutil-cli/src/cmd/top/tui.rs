@@ -23,6 +23,18 @@ extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
 }
 
+/// Waits for an input event until `next` (at most 100 ms, so that a stop request
+/// is seen quickly); None when the time ran out first.
+pub(crate) fn next_event(next: Instant) -> CliResult<Option<Event>> {
+    let wait = next
+        .saturating_duration_since(Instant::now())
+        .min(Duration::from_millis(100));
+    if !event::poll(wait)? {
+        return Ok(None);
+    }
+    Ok(Some(event::read()?))
+}
+
 /// True once SIGTERM or SIGHUP asked the screen to stop.
 pub(crate) fn stopped() -> bool {
     STOP.load(Ordering::Relaxed)
@@ -125,14 +137,11 @@ fn event_loop(
         if iterations.is_some_and(|n| shown >= n) {
             return Ok(());
         }
-        let wait = next
-            .saturating_duration_since(Instant::now())
-            .min(Duration::from_millis(100));
-        if !event::poll(wait)? {
+        let Some(ev) = next_event(next)? else {
             continue;
-        }
+        };
         dirty = true;
-        match event::read()? {
+        match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => match app.on_key(k) {
                 Action::Quit => return Ok(()),
                 Action::Refresh => next = Instant::now(),
