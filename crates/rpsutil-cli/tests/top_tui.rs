@@ -213,3 +213,13 @@ fn nettop_screen_shows_nics_and_quits() {
     let s = tm.wait("the exit", |s| s.contains("MODES-END"));
     assert!(restored(&s), "{s}");
 }
+
+#[test]
+fn ctrl_c_quits_and_restores_the_terminal() {
+    // In raw mode Ctrl-C is a key, not SIGINT: the screen must still leave cleanly.
+    let tm = Tmux::start("ctrlc", &top_cmd(""));
+    tm.wait("the table", |s| table(s).len() > 3);
+    tm.keys(&["C-c"]);
+    let s = tm.wait("the exit", |s| s.contains("MODES-END"));
+    assert!(restored(&s), "{s}");
+}
