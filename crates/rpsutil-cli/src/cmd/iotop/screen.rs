@@ -43,9 +43,7 @@ pub fn run<S: Timed>(
     count: Option<u64>,
     mut toggles: Toggles,
 ) -> CliResult {
-    crate::cmd::top::catch_signals();
-    let mut terminal = ratatui::init();
-    let result = (|| -> CliResult {
+    crate::cmd::top::with_terminal(|terminal| {
         let mut prev = (tool.collect)()?;
         let mut lines: Vec<String> = vec!["reading the first frame...".into()];
         let mut next = Instant::now() + delay;
@@ -131,7 +129,5 @@ pub fn run<S: Timed>(
                 }
             }
         }
-    })();
-    ratatui::restore();
-    result
+    })
 }

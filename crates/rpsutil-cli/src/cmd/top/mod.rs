@@ -10,7 +10,7 @@ pub mod collect;
 pub mod screen;
 mod tui;
 
-pub(crate) use tui::{catch_signals, next_event, stopped};
+pub(crate) use tui::{next_event, stopped, with_terminal};
 
 use std::io::Write;
 use std::time::{Duration, Instant};

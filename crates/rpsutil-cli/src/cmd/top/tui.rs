@@ -60,9 +60,20 @@ pub(crate) fn catch_signals() {
     }
 }
 
+/// Runs `screen` on the terminal (raw mode, alternate screen) and restores it
+/// however `screen` ends: the set-up every live screen shares.
+pub(crate) fn with_terminal(
+    screen: impl FnOnce(&mut ratatui::DefaultTerminal) -> CliResult,
+) -> CliResult {
+    catch_signals();
+    let mut terminal = ratatui::init();
+    let result = screen(&mut terminal);
+    ratatui::restore();
+    result
+}
+
 /// Runs the screen until the user quits, `iterations` frames were shown, or a
-/// signal asks to stop.
-/// `keep` applies the command line's -p and -u to every frame.
+/// signal asks to stop. `keep` applies the command line's -p and -u to every frame.
 pub fn run(
     mut app: App,
     delay: Duration,
@@ -71,19 +82,11 @@ pub fn run(
     keep: &dyn Fn(&Row) -> bool,
     stats: &mut Stats,
 ) -> CliResult {
-    catch_signals();
-    let mut terminal = ratatui::init();
-    let result = event_loop(
-        &mut terminal,
-        &mut app,
-        delay,
-        iterations,
-        collector,
-        keep,
-        stats,
-    );
-    ratatui::restore();
-    result
+    with_terminal(|terminal| {
+        event_loop(
+            terminal, &mut app, delay, iterations, collector, keep, stats,
+        )
+    })
 }
 
 fn event_loop(
