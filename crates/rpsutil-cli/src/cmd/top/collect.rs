@@ -301,21 +301,25 @@ impl Collector {
         }
         attrs.sort();
         attrs.dedup();
-        let mut snapshot = self.table.snapshot_parallel(&attrs, workers)?;
-        if threads {
+        let snapshot = if threads {
+            // Only the processes' handles are needed to list their threads (the
+            // table reads nothing for processes it already holds); the rows are the
+            // threads, each read once.
             let mut entries = Vec::new();
-            for (p, _) in &snapshot {
+            for p in self.table.refresh()? {
                 // A process that ended or hides its tasks has no thread rows.
                 for t in p.threads().unwrap_or_default() {
                     entries.push((t.id, self.thread_handles.remove(&t.id)));
                 }
             }
             let rows = rpsutil::process::snapshot_entries(&entries, &attrs, workers)?;
-            snapshot = rows.into_iter().flatten().collect();
+            let snapshot: Vec<_> = rows.into_iter().flatten().collect();
             self.thread_handles = snapshot.iter().map(|(p, _)| (p.pid(), p.clone())).collect();
+            snapshot
         } else {
             self.thread_handles.clear();
-        }
+            self.table.snapshot_parallel(&attrs, workers)?
+        };
         let now = Instant::now();
         let interval = now.duration_since(self.last).as_secs_f64();
         self.last = now;
