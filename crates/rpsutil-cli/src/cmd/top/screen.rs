@@ -75,6 +75,18 @@ fn busy(t: &SystemCpuTimes) -> f64 {
     (100.0 - t.idle - t.iowait.unwrap_or(0.0)).max(0.0)
 }
 
+/// How many lines [`summary`] has, without formatting them (the event loop asks
+/// before every draw).
+pub fn summary_len(app: &App) -> usize {
+    let Some(f) = &app.frame else {
+        return 1;
+    };
+    2 + f.cpu_times_percent_percpu.as_ref().map_or(0, Vec::len)
+        + usize::from(f.cpu_times_percent.is_some())
+        + 1
+        + usize::from(f.swap_memory.is_some())
+}
+
 /// The summary lines above the table.
 pub fn summary(app: &App, width: u16) -> Vec<Line<'static>> {
     let Some(f) = &app.frame else {
@@ -200,10 +212,8 @@ pub fn footer(app: &App) -> Line<'static> {
 
 /// How many process rows fit on a screen `height` lines high (the summary, the
 /// column header and the footer take the rest).
-pub fn table_rows(app: &App, width: u16, height: u16) -> usize {
-    let head = summary(app, width)
-        .len()
-        .min(usize::from(height.saturating_sub(3)));
+pub fn table_rows(app: &App, height: u16) -> usize {
+    let head = summary_len(app).min(usize::from(height.saturating_sub(3)));
     usize::from(height).saturating_sub(head + 2)
 }
 
@@ -345,6 +355,14 @@ mod tests {
         let mut a = app();
         a.mode = Mode::Help;
         insta::assert_snapshot!(render(&a, 100, 24));
+    }
+
+    #[test]
+    fn summary_len_counts_the_summary() {
+        let mut a = app();
+        assert_eq!(summary_len(&a), summary(&a, 120).len());
+        a.frame = None;
+        assert_eq!(summary_len(&a), summary(&a, 120).len());
     }
 
     #[test]

@@ -129,7 +129,7 @@ fn event_loop(
         }
         if dirty {
             let size = terminal.size()?;
-            app.scroll_into_view(screen::table_rows(app, size.width, size.height).max(1));
+            app.scroll_into_view(screen::table_rows(app, size.height).max(1));
             terminal.draw(|f| screen::draw(f, app))?;
             dirty = false;
         }
