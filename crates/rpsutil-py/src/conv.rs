@@ -34,6 +34,15 @@ struct Classes {
 
 static CLASSES: GILOnceCell<Classes> = GILOnceCell::new();
 
+impl Classes {
+    /// The namedtuple class `nt` and its number of fields.
+    fn ntuple(&self, nt: &str) -> PyResult<&(Py<PyAny>, usize)> {
+        self.ntuples
+            .get(nt)
+            .ok_or_else(|| PyRuntimeError::new_err(format!("rpsutil: no namedtuple {nt}")))
+    }
+}
+
 fn classes(py: Python<'_>) -> PyResult<&Classes> {
     CLASSES.get_or_try_init(py, || {
         let nt = py.import("rpsutil._ntuples")?;
@@ -191,10 +200,7 @@ fn build_with<'py>(
     overrides: Overrides<'_, 'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let c = classes(py)?;
-    let (cls, n) = c
-        .ntuples
-        .get(nt)
-        .ok_or_else(|| PyRuntimeError::new_err(format!("rpsutil: no namedtuple {nt}")))?;
+    let (cls, n) = c.ntuple(nt)?;
     if *n != vals.len() {
         return Err(PyRuntimeError::new_err(format!(
             "rpsutil: {nt} has {n} fields, the library gave {} ({names:?})",
@@ -308,14 +314,8 @@ pub fn connections<'py, T>(
     row: impl Fn(&T) -> ConnRow<'_>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let c = classes(py)?;
-    let (cls, n) = c
-        .ntuples
-        .get(nt)
-        .ok_or_else(|| PyRuntimeError::new_err(format!("rpsutil: no namedtuple {nt}")))?;
-    let (addr_cls, _) = c
-        .ntuples
-        .get("addr")
-        .ok_or_else(|| PyRuntimeError::new_err("rpsutil: no namedtuple addr"))?;
+    let (cls, n) = c.ntuple(nt)?;
+    let (addr_cls, _) = c.ntuple("addr")?;
     let (cls, addr_cls, tuple_new) = (cls.bind(py), addr_cls.bind(py), c.tuple_new.bind(py));
     let mut addrs: HashMap<(std::net::IpAddr, u16), Bound<'py, PyAny>> = HashMap::new();
     let mut statuses: HashMap<&'static str, Bound<'py, PyAny>> = HashMap::new();

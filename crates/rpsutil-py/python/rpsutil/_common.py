@@ -102,30 +102,28 @@ def memoize_when_activated(fun):
     return wrapper
 
 
-def isfile_strict(path):
-    """os.path.isfile that raises on permission errors instead of saying False."""
+def _stat_strict(path):
+    """os.stat, or None when the path does not exist; permission errors raise
+    (a file we may not look at is not "absent")."""
     try:
-        st = os.stat(path)
+        return os.stat(path)
     except PermissionError:
         raise
     except OSError as err:
         if err.errno in {errno.EPERM, errno.EACCES}:
             raise
-        return False
-    return stat.S_ISREG(st.st_mode)
+        return None
+
+
+def isfile_strict(path):
+    """os.path.isfile that raises on permission errors instead of saying False."""
+    st = _stat_strict(path)
+    return st is not None and stat.S_ISREG(st.st_mode)
 
 
 def path_exists_strict(path):
     """os.path.exists that raises on permission errors."""
-    try:
-        os.stat(path)
-    except PermissionError:
-        raise
-    except OSError as err:
-        if err.errno in {errno.EPERM, errno.EACCES}:
-            raise
-        return False
-    return True
+    return _stat_strict(path) is not None
 
 
 @memoize
