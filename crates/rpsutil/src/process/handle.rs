@@ -148,6 +148,22 @@ impl Process {
         }
     }
 
+    /// Keeps the files this handle reads on every refresh open between reads, for
+    /// a handle read again and again: on Linux `/proc/PID/stat`, `statm` and the
+    /// directory `/proc/PID`, with the user name cached while the directory's owner
+    /// is unchanged (the details are at [`crate::ProcessTable::keep_files_open`],
+    /// which does this for every handle of a table). Other OSes: no effect.
+    ///
+    /// ```
+    /// let me = rpsutil::Process::current().unwrap();
+    /// me.keep_files_open();
+    /// assert!(me.memory_info().unwrap().rss > 0);
+    /// ```
+    pub fn keep_files_open(&self) {
+        #[cfg(target_os = "linux")]
+        self.inner.handle.keep_files_open();
+    }
+
     /// The process id.
     pub fn pid(&self) -> Pid {
         self.inner.pid

@@ -31,12 +31,41 @@ type Row = Option<(Process, ProcessInfo)>;
 #[derive(Debug, Default)]
 pub struct ProcessTable {
     procs: BTreeMap<Pid, Process>,
+    keep_files: bool,
 }
 
 impl ProcessTable {
     /// An empty table.
     pub fn new() -> Self {
         ProcessTable::default()
+    }
+
+    /// Makes the table's handles keep the files they read on every refresh open
+    /// between refreshes, for a table refreshed again and again (a `top`).
+    ///
+    /// On Linux each handle then keeps `/proc/PID/stat`, `/proc/PID/statm` and
+    /// the directory `/proc/PID` open (opened on first use), so a refresh reads
+    /// each with one `pread` instead of open, read and close; and
+    /// [`Process::username`] is read again only when the owner of `/proc/PID`
+    /// (the effective uid) changed. A kept descriptor belongs to the process it was
+    /// opened for: once that process ends, reads through it report NoSuchProcess,
+    /// even if its pid was reused. At most the soft `RLIMIT_NOFILE` less 256
+    /// descriptors are kept (raise the limit first for more), beyond which reads go
+    /// by path as usual. Handles close their files when dropped. Other OSes: no
+    /// effect.
+    ///
+    /// ```
+    /// use rpsutil::{Attr, ProcessTable};
+    /// let mut table = ProcessTable::new().keep_files_open();
+    /// # #[cfg(target_os = "linux")] {
+    /// let first = table.snapshot(&[Attr::MemoryInfo]).unwrap();
+    /// let again = table.snapshot(&[Attr::MemoryInfo]).unwrap();
+    /// assert!(!first.is_empty() && !again.is_empty());
+    /// # }
+    /// ```
+    pub fn keep_files_open(mut self) -> Self {
+        self.keep_files = true;
+        self
     }
 
     /// Forgets every handle (psutil's `process_iter.cache_clear()`).
@@ -91,6 +120,9 @@ impl ProcessTable {
                 Some(p) => p,
                 None => match Process::new(pid) {
                     Ok(p) => {
+                        if self.keep_files {
+                            p.keep_files_open();
+                        }
                         self.procs.insert(pid, p.clone());
                         p
                     }
@@ -120,7 +152,7 @@ impl ProcessTable {
     ) -> Result<Vec<(Process, ProcessInfo)>> {
         let scan = imp::Scan::take()?;
         let listed = self.sync(&scan)?;
-        let rows = snapshot_rows(&listed, &scan, attrs, threads)?;
+        let rows = snapshot_rows(&listed, &scan, attrs, threads, self.keep_files)?;
         Ok(self.keep(rows))
     }
 
@@ -143,25 +175,19 @@ fn snapshot_rows(
     scan: &imp::Scan,
     attrs: &[Attr],
     threads: usize,
+    keep_files: bool,
 ) -> Result<Vec<Row>> {
     let threads = threads.max(1);
+    let one =
+        |(pid, h): &(Pid, Option<Process>)| snapshot_one(*pid, h.clone(), scan, attrs, keep_files);
     if threads == 1 || listed.len() < 2 {
-        return listed
-            .iter()
-            .map(|(pid, h)| snapshot_one(*pid, h.clone(), scan, attrs))
-            .collect();
+        return listed.iter().map(one).collect();
     }
     let chunk = listed.len().div_ceil(threads);
     let parts: Vec<Result<Vec<Row>>> = std::thread::scope(|s| {
         let handles: Vec<_> = listed
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|(pid, h)| snapshot_one(*pid, h.clone(), scan, attrs))
-                        .collect::<Result<Vec<_>>>()
-                })
-            })
+            .map(|part| s.spawn(move || part.iter().map(one).collect::<Result<Vec<_>>>()))
             .collect();
         handles
             .into_iter()
@@ -200,7 +226,7 @@ pub fn snapshot_entries(
     threads: usize,
 ) -> Result<Vec<Option<(Process, ProcessInfo)>>> {
     let scan = imp::Scan::take()?;
-    snapshot_rows(entries, &scan, attrs, threads)
+    snapshot_rows(entries, &scan, attrs, threads, false)
 }
 
 fn snapshot_one(
@@ -208,6 +234,7 @@ fn snapshot_one(
     handle: Option<Process>,
     scan: &imp::Scan,
     attrs: &[Attr],
+    keep_files: bool,
 ) -> Result<Option<(Process, ProcessInfo)>> {
     let p = match handle {
         Some(p) => {
@@ -215,7 +242,12 @@ fn snapshot_one(
             p
         }
         None => match Process::new_primed(pid, Some(scan)) {
-            Ok(p) => p,
+            Ok(p) => {
+                if keep_files {
+                    p.keep_files_open();
+                }
+                p
+            }
             Err(e) if e.is_no_such_process() => return Ok(None),
             Err(e) => return Err(e),
         },

@@ -33,6 +33,7 @@ const ATTRS: &[Attr] = &[
     Attr::CpuPercent,
     Attr::CpuTimes,
     Attr::NumThreads,
+    Attr::Username,
 ];
 
 /// One process in a frame. A value that could not be read (access denied, a
@@ -250,9 +251,6 @@ pub struct Frame {
 /// Reads frames; keeps what the next frame's rates are computed from.
 pub struct Collector {
     table: ProcessTable,
-    /// User names by process, with the owner of `/proc/PID` they were read under.
-    /// (Keyed by pid; the handle says whether it is still the same process.)
-    users: std::collections::HashMap<Pid, (rpsutil::Process, Option<u32>, Option<String>)>,
     /// Each row's disk byte counters at the previous frame, for R/s and W/s.
     io_last: std::collections::BTreeMap<Pid, (u64, u64, Instant)>,
     /// The handles of the threads listed last (threads mode), for their CPU%.
@@ -266,12 +264,15 @@ impl Collector {
     /// Takes the first samples (system CPU times, every process's CPU times), so
     /// that the first [`Collector::frame`] covers the time since now.
     pub fn new() -> CliResult<Collector> {
-        let mut table = ProcessTable::new();
+        // Every frame reads the same files of every process: the table keeps them
+        // open (one pread per file and frame instead of open, read and close), and
+        // re-reads a user name only when the process's owner changed.
+        raise_fd_limit();
+        let mut table = ProcessTable::new().keep_files_open();
         table.snapshot(&[Attr::CpuPercent])?;
         Ok(Collector {
             table,
             thread_handles: Default::default(),
-            users: Default::default(),
             io_last: Default::default(),
             total: CpuSampler::new()?,
             percpu: CpuSampler::new()?,
@@ -314,6 +315,9 @@ impl Collector {
             }
             let rows = rpsutil::process::snapshot_entries(&entries, &attrs, workers)?;
             let snapshot: Vec<_> = rows.into_iter().flatten().collect();
+            for (t, _) in &snapshot {
+                t.keep_files_open();
+            }
             self.thread_handles = snapshot.iter().map(|(p, _)| (p.pid(), p.clone())).collect();
             snapshot
         } else {
@@ -351,7 +355,7 @@ impl Collector {
                 ppid: field(&info.ppid).copied(),
                 name: field(&info.name).cloned().unwrap_or_default(),
                 cmdline: field(&info.cmdline).cloned(),
-                username: None,
+                username: field(&info.username).cloned(),
                 status: field(&info.status).copied(),
                 nice: field(&info.nice).copied(),
                 memory_info: field(&info.memory_info).copied(),
@@ -370,8 +374,6 @@ impl Collector {
             })
             .collect();
         self.io_last = io_now;
-        let mut processes = processes;
-        self.fill_users(&mut processes, &handles);
         Ok(Frame {
             time: now_epoch(),
             interval,
@@ -390,48 +392,28 @@ impl Collector {
     }
 }
 
-impl Collector {
-    /// Fills each row's user name. psutil's `username()` is the name of the *real*
-    /// uid, from `/proc/PID/status`: the largest file of a frame for the kernel to
-    /// produce, and its uid almost never changes. So the name is read once per
-    /// process and read again only when the owner of `/proc/PID` (the effective uid,
-    /// one `stat` call, what procps top shows) changes.
-    fn fill_users(
-        &mut self,
-        rows: &mut [Row],
-        handles: &std::collections::BTreeMap<Pid, rpsutil::Process>,
-    ) {
-        let root = rpsutil::procfs_path();
-        let mut next = std::collections::HashMap::with_capacity(rows.len());
-        for r in rows.iter_mut() {
-            let Some(h) = handles.get(&r.pid) else {
-                continue;
-            };
-            let owner = proc_owner(&root, r.pid);
-            let name = match self.users.remove(&r.pid) {
-                Some((same, was, name)) if same == *h && was == owner && owner.is_some() => name,
-                _ => h.username().ok(),
-            };
-            r.username = name.clone();
-            next.insert(r.pid, (h.clone(), owner, name));
+/// Raises the soft limit of open descriptors to the hard one: the process table
+/// keeps three per process open (`ProcessTable::keep_files_open`), and a machine
+/// with more processes than the usual soft limit of 1024 allows would otherwise
+/// fall back to reading by path.
+#[cfg(unix)]
+fn raise_fd_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write one rlimit struct, `lim`.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            // Failing leaves the soft limit as it was, which only costs speed.
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
         }
-        self.users = next;
     }
 }
 
-/// The uid owning `/proc/PID` (the process's effective uid), where there is one.
-#[cfg(unix)]
-fn proc_owner(root: &std::path::Path, pid: Pid) -> Option<u32> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(root.join(pid.to_string()))
-        .ok()
-        .map(|m| m.uid())
-}
-
 #[cfg(not(unix))]
-fn proc_owner(_: &std::path::Path, _: Pid) -> Option<u32> {
-    None
-}
+fn raise_fd_limit() {}
 
 /// A fixed frame for the screen and key tests: four processes, two CPUs. (Linux:
 /// it starts from the real memory structs, and Wine has no swap_memory.)

@@ -49,6 +49,16 @@ thread_local! {
 /// than it was given room for ends the loop: the file is produced in one piece (see
 /// [`with_record_file`]), so the read that would return 0 is not made.
 fn read_all(f: &mut File, buf: &mut Vec<u8>, one_piece: bool) -> io::Result<()> {
+    read_all_with(buf, one_piece, |chunk, _| f.read(chunk))
+}
+
+/// [`read_all`] over any reader given each chunk's offset in the file (`pread` on
+/// a kept descriptor, or `read` on a fresh one).
+fn read_all_with(
+    buf: &mut Vec<u8>,
+    one_piece: bool,
+    mut read: impl FnMut(&mut [u8], u64) -> io::Result<usize>,
+) -> io::Result<()> {
     buf.clear();
     loop {
         if buf.len() == buf.capacity() {
@@ -57,7 +67,7 @@ fn read_all(f: &mut File, buf: &mut Vec<u8>, one_piece: bool) -> io::Result<()> 
         let len = buf.len();
         let cap = buf.capacity();
         buf.resize(cap, 0);
-        match f.read(&mut buf[len..]) {
+        match read(&mut buf[len..], len as u64) {
             Ok(0) => {
                 buf.truncate(len);
                 return Ok(());
@@ -79,18 +89,38 @@ fn read_all(f: &mut File, buf: &mut Vec<u8>, one_piece: bool) -> io::Result<()> 
 
 fn with_file_read<T>(path: &Path, one_piece: bool, f: impl FnOnce(&[u8]) -> T) -> io::Result<T> {
     let mut file = File::open(path)?;
+    with_scratch(|buf| read_all(&mut file, buf, one_piece), f)
+}
+
+/// Fills this thread's reusable buffer with `fill` and hands the bytes to `f`.
+fn with_scratch<T>(
+    fill: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
+    f: impl FnOnce(&[u8]) -> T,
+) -> io::Result<T> {
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => {
-            read_all(&mut file, &mut buf, one_piece)?;
+            fill(&mut buf)?;
             Ok(f(&buf))
         }
         // Re-entered from inside `f` (not done today): use a private buffer.
         Err(_) => {
             let mut buf = Vec::with_capacity(4096);
-            read_all(&mut file, &mut buf, one_piece)?;
+            fill(&mut buf)?;
             Ok(f(&buf))
         }
     })
+}
+
+/// [`with_record_file`] on a descriptor kept open across calls: the record is
+/// produced again by each `pread` at offset 0 (seq files restart there), so a
+/// table refresh costs one syscall per file instead of open, read and close. A
+/// descriptor of `/proc/PID/*` stays bound to the process it was opened for:
+/// once that process is reaped, `pread` fails with ESRCH, even if the pid is
+/// reused (the kernel finds no task behind the file's inode any more).
+pub(crate) fn with_kept_record<T>(file: &File, f: impl FnOnce(&[u8]) -> T) -> io::Result<T> {
+    use std::os::unix::fs::FileExt;
+    let read = |chunk: &mut [u8], offset: u64| file.read_at(chunk, offset);
+    with_scratch(|buf| read_all_with(buf, true, read), f)
 }
 
 /// Reads a whole file and hands its bytes to `f` without keeping them: the buffer is

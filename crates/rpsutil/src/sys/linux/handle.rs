@@ -2,14 +2,16 @@
 //! ([`RawCache`]) and the raw reads of `/proc/PID/*` every process function uses.
 
 use std::ffi::{OsStr, OsString};
+use std::fs::File;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rpsutil_parse::linux::{stat, statm, status};
 
 use super::errors::{is_zombie, os_error};
-use super::files::{parse_error, pid_path, read, with_record_file};
+use super::files::{parse_error, pid_path, read, with_kept_record, with_record_file};
 use crate::types::process::Pid;
 use crate::{Error, Result};
 
@@ -30,10 +32,27 @@ pub(crate) struct RawCache {
 pub(crate) type FdLinks = Vec<(i32, std::result::Result<Vec<u8>, i32>)>;
 
 /// The Linux per-process context: the procfs root the handle was made with (a
-/// `Process` keeps its root when `set_procfs_path` changes it later, as psutil's).
+/// `Process` keeps its root when `set_procfs_path` changes it later, as psutil's),
+/// and, once [`Handle::keep_files_open`] was called, the descriptors kept open
+/// between reads.
 #[derive(Debug)]
 pub(crate) struct Handle {
     pub(crate) root: Arc<Path>,
+    kept: OnceLock<Box<KeptFiles>>,
+}
+
+/// What a handle keeps open for a table refreshed again and again (`rpsutil top`):
+/// `/proc/PID/stat` and `statm`, re-read with one `pread` each, and `/proc/PID`
+/// itself, whose owner (`fstat`, the process's effective uid, kept current by
+/// the kernel for the directory) says when the cached user name must be read
+/// again. Each is opened on first use.
+#[derive(Debug, Default)]
+struct KeptFiles {
+    dir: OnceLock<File>,
+    stat: OnceLock<File>,
+    statm: OnceLock<File>,
+    /// The user name with the owner of `/proc/PID` it was read under.
+    user: Mutex<Option<(u32, String)>>,
 }
 
 impl Handle {
@@ -41,8 +60,65 @@ impl Handle {
     pub(crate) fn open(_pid: Pid) -> crate::Result<Handle> {
         Ok(Handle {
             root: crate::sys::roots::procfs_root(),
+            kept: OnceLock::new(),
         })
     }
+
+    /// From now on, keep the descriptors of [`KeptFiles`] open between reads.
+    pub(crate) fn keep_files_open(&self) {
+        let _ = self.kept.set(Box::default());
+    }
+}
+
+impl Drop for KeptFiles {
+    fn drop(&mut self) {
+        let open = [&self.dir, &self.stat, &self.statm]
+            .iter()
+            .filter(|f| f.get().is_some())
+            .count();
+        KEPT_FDS.fetch_sub(open, Ordering::Relaxed);
+    }
+}
+
+/// Descriptors kept open by every handle of the program.
+static KEPT_FDS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many descriptors handles may keep: the soft `RLIMIT_NOFILE` (read once, at
+/// the first kept file: a program that raises its limit does it before) less a
+/// reserve for everything else, the by-path reads among them.
+fn kept_fd_budget() -> usize {
+    static BUDGET: OnceLock<usize> = OnceLock::new();
+    *BUDGET.get_or_init(|| {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one rlimit struct, which `lim` is.
+        let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0 {
+            usize::try_from(lim.rlim_cur).unwrap_or(usize::MAX)
+        } else {
+            0
+        };
+        soft.saturating_sub(256)
+    })
+}
+
+/// The kept descriptor in `slot`, opened from `path` now if it is not yet; None
+/// when it cannot be kept (the budget is spent, or the open failed): the caller
+/// then reads by path, which reports any error as it always does.
+fn kept_file<'a>(slot: &'a OnceLock<File>, path: &Path) -> Option<&'a File> {
+    if let Some(f) = slot.get() {
+        return Some(f);
+    }
+    if KEPT_FDS.load(Ordering::Relaxed) >= kept_fd_budget() {
+        return None;
+    }
+    // Two threads never read one process at once (a table gives each process to
+    // one thread); losing this race would only close a spare descriptor.
+    if slot.set(File::open(path).ok()?).is_ok() {
+        KEPT_FDS.fetch_add(1, Ordering::Relaxed);
+    }
+    slot.get()
 }
 
 impl RawCache {
@@ -88,9 +164,54 @@ impl Proc<'_> {
         f: impl FnOnce(&[u8]) -> rpsutil_parse::Result<T>,
     ) -> Result<T> {
         let path = self.path(name);
-        with_record_file(&path, f)
-            .map_err(|e| os_error(e, &path))?
+        let kept = self.handle.kept.get().and_then(|k| match name {
+            "stat" => kept_file(&k.stat, &path),
+            "statm" => kept_file(&k.statm, &path),
+            _ => None,
+        });
+        let read = match kept {
+            Some(file) => match with_kept_record(file, f) {
+                // The process this descriptor was opened for is gone (its pid may
+                // belong to another process by now: do not look at it by path).
+                Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {
+                    return Err(Error::no_such_process(self.pid))
+                }
+                other => other,
+            },
+            None => with_record_file(&path, f),
+        };
+        read.map_err(|e| os_error(e, &path))?
             .map_err(|e| parse_error(&path, e))
+    }
+
+    /// With kept files, the user name cached under the current owner of
+    /// `/proc/PID`, else `read()` (and cached with that owner). psutil's
+    /// `username()` is the name of the real uid, from `/proc/PID/status`: the
+    /// largest record of a table refresh, whose uid almost never changes; a change
+    /// of credentials (setuid, setresuid) changes the directory's owner too.
+    pub(crate) fn cached_username(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<String>,
+    ) -> Result<String> {
+        use std::os::unix::fs::MetadataExt;
+        let Some(kept) = self.handle.kept.get() else {
+            return read(self);
+        };
+        let owner = kept_file(&kept.dir, &self.path(""))
+            .and_then(|d| d.metadata().ok())
+            .map(|m| m.uid());
+        let Some(owner) = owner else {
+            return read(self);
+        };
+        let mut cached = kept.user.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((uid, name)) = cached.as_ref() {
+            if *uid == owner {
+                return Ok(name.clone());
+            }
+        }
+        let name = read(self)?;
+        *cached = Some((owner, name.clone()));
+        Ok(name)
     }
 
     /// The zombie test, from the cached stat record when there is one.

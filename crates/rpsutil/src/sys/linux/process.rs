@@ -141,8 +141,10 @@ pub(crate) fn gids(p: &mut Proc) -> Result<Ids> {
 
 /// The user name of the real uid, or the uid as a string.
 pub(crate) fn username(p: &mut Proc) -> Result<String> {
-    let real = uids(p)?.real;
-    Ok(crate::sys::posix::users::user_name(real).unwrap_or_else(|| real.to_string()))
+    p.cached_username(|p| {
+        let real = uids(p)?.real;
+        Ok(crate::sys::posix::users::user_name(real).unwrap_or_else(|| real.to_string()))
+    })
 }
 
 /// The terminal device path, None if the process has no controlling terminal.
