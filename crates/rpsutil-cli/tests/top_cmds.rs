@@ -372,14 +372,21 @@ fn tree_and_query_filter() {
 
 #[test]
 fn threads_as_rows() {
-    // A python with 7 extra threads: 8 tasks.
+    // A python with 7 extra threads: 8 tasks. One of them spins for 0.5 s first,
+    // so the threads' CPU times differ.
     let mut py = Guard::new(
         Command::new("python3")
             .args([
                 "-c",
                 "import threading, time, sys\n\
-                 ts = [threading.Thread(target=time.sleep, args=(60,)) for _ in range(7)]\n\
+                 def spin():\n\
+                 \x20   t = time.time()\n\
+                 \x20   while time.time() - t < 0.5: pass\n\
+                 \x20   time.sleep(60)\n\
+                 ts = [threading.Thread(target=time.sleep, args=(60,)) for _ in range(6)]\n\
+                 ts.append(threading.Thread(target=spin))\n\
                  [t.start() for t in ts]\n\
+                 ts[-1].join(0.6)\n\
                  print('ready', flush=True)\n\
                  time.sleep(60)",
             ])
@@ -423,6 +430,27 @@ fn threads_as_rows() {
         .filter(|t| tids.contains(t))
         .collect();
     assert_eq!(listed, tids, "every thread of the python is a row");
+    // Each row's TIME+ is its own thread's (procps top -H: /proc/PID/task/TID/stat),
+    // not the process's total that /proc/TID/stat gives.
+    let table = rows(&f[0]);
+    let mut times = std::collections::BTreeSet::new();
+    for tid in &tids {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).expect("stat");
+        let fields: Vec<&str> = stat[stat.rfind(')').expect(")") + 2..]
+            .split_whitespace()
+            .collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        let shown = table[tid][10];
+        let (m, rest) = shown.split_once(':').expect("m:ss.hh");
+        let (sec, hund) = rest.split_once('.').expect("ss.hh");
+        let shown_ticks = m.parse::<u64>().unwrap() * 6000
+            + sec.parse::<u64>().unwrap() * 100
+            + hund.parse::<u64>().unwrap();
+        // The spinning thread is done: its time no longer moves.
+        assert_eq!(shown_ticks, ticks, "TIME+ of thread {tid}: {shown}");
+        times.insert(ticks);
+    }
+    assert!(times.len() > 1, "the threads' times differ: {times:?}");
     // Without -H only the process.
     let out = rpsutil(&[
         "top",

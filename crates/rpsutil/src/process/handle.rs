@@ -97,7 +97,11 @@ impl Process {
                 msg: "process PID out of range".into(),
             });
         }
-        let handle = imp::Handle::open(pid)?;
+        Process::with_handle(pid, scan, imp::Handle::open(pid)?)
+    }
+
+    /// [`Process::new_primed`] with the backend handle already made.
+    fn with_handle(pid: Pid, scan: Option<&imp::Scan>, handle: imp::Handle) -> Result<Process> {
         let mut cache = scan
             .and_then(|scan| imp::RawCache::primed(scan, pid))
             .unwrap_or_default();
@@ -123,6 +127,45 @@ impl Process {
         let p = Process::from_parts(pid, identity, handle);
         lock(&p.inner.oneshot).cache = Some(Box::new(cache));
         Ok(p)
+    }
+
+    /// A handle on one thread of this process, whose values are the thread's own:
+    /// its CPU times, state, name, I/O counters, context switches and CPU number
+    /// are the thread's, where `Process::new(tid)` gives the whole process's (as
+    /// psutil's `Process(tid)` does on Linux, from `/proc/TID`). `pid()` is the
+    /// thread id; values shared by all threads (memory, files, cwd) are the
+    /// process's; a signal sent through it reaches the whole process, as `kill(2)`
+    /// with a thread id does.
+    ///
+    /// Source: Linux `/proc/PID/task/TID/*` (procps top -H and iotop read there).
+    ///
+    /// Errors: NoSuchProcess if there is no such thread in this process;
+    /// Unsupported on other OSes.
+    ///
+    /// ```
+    /// # #[cfg(target_os = "linux")] {
+    /// let me = rpsutil::Process::current().unwrap();
+    /// let main = me.thread(me.pid()).unwrap();
+    /// assert_eq!(main.pid(), me.pid());
+    /// assert!(main.cpu_times().unwrap().user <= me.cpu_times().unwrap().user);
+    /// # }
+    /// ```
+    pub fn thread(&self, tid: Pid) -> Result<Process> {
+        #[cfg(target_os = "linux")]
+        {
+            if i32::try_from(tid).is_err() {
+                return Err(Error::no_such_process(tid));
+            }
+            let handle = imp::Handle::open_task(self.inner.pid, self.inner.handle.root.as_ref());
+            let p = Process::with_handle(tid, None, handle)?;
+            lock(&p.inner.oneshot).cache = None;
+            Ok(p)
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = tid;
+            Err(Error::unsupported("per-thread handles (Process::thread)"))
+        }
     }
 
     /// The calling process.

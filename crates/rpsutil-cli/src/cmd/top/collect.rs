@@ -310,14 +310,24 @@ impl Collector {
             for p in self.table.refresh()? {
                 // A process that ended or hides its tasks has no thread rows.
                 for t in p.threads().unwrap_or_default() {
-                    entries.push((t.id, self.thread_handles.remove(&t.id)));
+                    // Each thread's own values (/proc/PID/task/TID, as top -H):
+                    // psutil's Process(tid) would give the whole process's.
+                    let handle = match self.thread_handles.remove(&t.id) {
+                        Some(h) => h,
+                        None => match p.thread(t.id) {
+                            Ok(h) => {
+                                h.keep_files_open();
+                                h
+                            }
+                            // Ended since threads() listed it.
+                            Err(_) => continue,
+                        },
+                    };
+                    entries.push((t.id, Some(handle)));
                 }
             }
             let rows = rpsutil::process::snapshot_entries(&entries, &attrs, workers)?;
             let snapshot: Vec<_> = rows.into_iter().flatten().collect();
-            for (t, _) in &snapshot {
-                t.keep_files_open();
-            }
             self.thread_handles = snapshot.iter().map(|(p, _)| (p.pid(), p.clone())).collect();
             snapshot
         } else {

@@ -64,6 +64,15 @@ impl Handle {
         })
     }
 
+    /// A handle on a thread of process `pid` read under `root`: its root is
+    /// `root/PID/task`, so every `root/TID/<file>` read is the thread's own file.
+    pub(crate) fn open_task(pid: Pid, root: &Path) -> Handle {
+        Handle {
+            root: Arc::from(pid_path(root, pid, "task")),
+            kept: OnceLock::new(),
+        }
+    }
+
     /// From now on, keep the descriptors of [`KeptFiles`] open between reads.
     pub(crate) fn keep_files_open(&self) {
         let _ = self.kept.set(Box::default());
