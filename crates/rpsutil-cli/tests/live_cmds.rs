@@ -90,14 +90,35 @@ while True:
 /// Starts the writer on a file of the target directory (a real disk: a tmpfs would
 /// count no write_bytes) and waits until its counter moves.
 fn spawn_writer() -> (Guard, RmOnDrop) {
+    let (g, file, _) = spawn_writer_in(false);
+    (g, file)
+}
+
+/// [`spawn_writer`], the writing done by the main thread or (`threaded`) by a
+/// second thread, whose id is returned too (the pid otherwise).
+fn spawn_writer_in(threaded: bool) -> (Guard, RmOnDrop, u32) {
     let n = std::process::id();
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "iotop-writer-{n}-{}.bin",
         Instant::now().elapsed().as_nanos()
     ));
     let file = RmOnDrop(path.clone());
+    // Threaded: the loop runs in a thread that first prints its id; the main
+    // thread only waits.
+    let script = if threaded {
+        format!(
+            "import threading, time\n\
+             def work():\n\
+             \x20   print('tid', threading.get_native_id(), flush=True)\n\
+             \x20   exec(compile({WRITER:?}, 'writer', 'exec'), {{}})\n\
+             threading.Thread(target=work, daemon=True).start()\n\
+             time.sleep(3600)\n"
+        )
+    } else {
+        WRITER.to_string()
+    };
     let child = Command::new(python3())
-        .args(["-c", WRITER])
+        .args(["-c", &script])
         .arg(&path)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -107,9 +128,18 @@ fn spawn_writer() -> (Guard, RmOnDrop) {
     let mut g = Guard::new(child);
     let mut line = String::new();
     let stdout = g.child.stdout.take().expect("writer stdout");
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("writer says ready");
+    let mut stdout = BufReader::new(stdout);
+    let mut worker = g.pid();
+    if threaded {
+        stdout.read_line(&mut line).expect("writer says its tid");
+        worker = line
+            .trim()
+            .strip_prefix("tid ")
+            .and_then(|t| t.parse().ok())
+            .expect("tid");
+        line.clear();
+    }
+    stdout.read_line(&mut line).expect("writer says ready");
     assert_eq!(line.trim(), "ready");
     let pid = g.pid();
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -121,7 +151,7 @@ fn spawn_writer() -> (Guard, RmOnDrop) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    (g, file)
+    (g, file, worker)
 }
 
 /// The writer's write_bytes and the time, read together.
@@ -152,6 +182,7 @@ fn near(ours: f64, want: f64, tol: f64) -> bool {
 /// an idle sleep; the totals are the sum of the rows; the accumulated bytes add up.
 #[test]
 fn iotop_writer_rate_matches_its_own_counters() {
+    let _acct = DELAYACCT.lock().unwrap_or_else(|p| p.into_inner());
     let (writer, _file) = spawn_writer();
     let idle = spawn_sleep();
     let (w, s) = (writer.pid(), idle.pid());
@@ -191,7 +222,13 @@ fn iotop_writer_rate_matches_its_own_counters() {
             before.0 <= wb && wb <= after.0,
             "{wb} not in {before:?}..{after:?}"
         );
-        assert_eq!(r["swapin_percent"], Value::Null, "never collected");
+        // SWAPIN: a number exactly when taskstats and delay accounting both work.
+        // SAFETY: geteuid has no preconditions.
+        let root = unsafe { libc::geteuid() } == 0;
+        let on_now = std::fs::read_to_string("/proc/sys/kernel/task_delayacct")
+            .map(|s| s.trim() == "1")
+            .unwrap_or(true);
+        assert_eq!(r["swapin_percent"].is_number(), root && on_now, "{r}");
         assert_eq!(r["username"], my_username().as_str());
         let comm = std::fs::read_to_string(format!("/proc/{w}/comm")).expect("comm");
         assert_eq!(r["name"], comm.trim_end());
@@ -221,6 +258,117 @@ fn iotop_writer_rate_matches_its_own_counters() {
         .expect("since start");
     assert!((since as f64 - summed).abs() < 1.0, "{since} vs {summed}");
     assert_eq!(docs[2]["total"]["write_bytes_since_start"], since);
+}
+
+/// Held by the tests that read or change `kernel.task_delayacct`.
+static DELAYACCT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Rows are threads by default (iotop's): the writing thread's row has the
+/// writer's rate and the idle main thread's none; `-P` folds them into the
+/// process's row.
+#[test]
+fn iotop_rows_are_threads_unless_p() {
+    let (writer, _file, tid) = spawn_writer_in(true);
+    let pid = writer.pid();
+    assert_ne!(pid, tid);
+    let task_io = |t: u32| {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/task/{t}/io")).expect("task io");
+        text.lines()
+            .find_map(|l| {
+                l.strip_prefix("write_bytes: ")
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+            .expect("write_bytes")
+    };
+    let before = (task_io(tid), Instant::now());
+    let run = rpsutil(&[
+        "iotop",
+        "-b",
+        "-n",
+        "2",
+        "-d",
+        "1",
+        "-p",
+        &pid.to_string(),
+        "--json",
+    ]);
+    let after = (task_io(tid), Instant::now());
+    let want = rate_between(before, after);
+    let docs = frames(&run);
+    assert_eq!(docs.len(), 2);
+    let d = &docs[1];
+    assert_eq!(d["threads"], true);
+    let worker = row(d, tid).unwrap_or_else(|| panic!("no row for thread {tid}: {d}"));
+    let main = row(d, pid).unwrap_or_else(|| panic!("no row for the main thread: {d}"));
+    let ours = f(&worker["write_bytes_per_sec"]);
+    assert!(
+        near(ours, want, 0.25),
+        "thread row {ours:.0} B/s, its task io {want:.0} B/s"
+    );
+    assert_eq!(
+        f(&main["write_bytes_per_sec"]),
+        0.0,
+        "the main thread writes nothing"
+    );
+    // Each row's counter is its own thread's.
+    let wb = worker["write_bytes"].as_u64().expect("write_bytes");
+    assert!(before.0 <= wb && wb <= after.0);
+    // -P: one row, the process's, with the writer's rate.
+    let run = rpsutil(&[
+        "iotop",
+        "-b",
+        "-P",
+        "-n",
+        "2",
+        "-d",
+        "1",
+        "-p",
+        &pid.to_string(),
+        "--json",
+    ]);
+    let docs = frames(&run);
+    assert_eq!(docs[1]["threads"], false);
+    assert!(row(&docs[1], tid).is_none());
+    let p = row(&docs[1], pid).expect("process row");
+    assert!(near(f(&p["write_bytes_per_sec"]), want, 0.25), "{p}");
+}
+
+/// With delay accounting on (root turns it on for the test and back off), SWAPIN
+/// and IO come from taskstats: the writer waits on its fsyncs (IO > 0) and never
+/// on swap-in (0, a number: measured, not unknown).
+#[test]
+fn iotop_swapin_and_io_from_taskstats() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: taskstats and kernel.task_delayacct need root");
+        return;
+    }
+    let _acct = DELAYACCT.lock().unwrap_or_else(|p| p.into_inner());
+    let path = "/proc/sys/kernel/task_delayacct";
+    let old = std::fs::read_to_string(path).expect("task_delayacct");
+    struct Restore(String);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = std::fs::write("/proc/sys/kernel/task_delayacct", self.0.trim());
+        }
+    }
+    let _restore = Restore(old);
+    std::fs::write(path, "1").expect("turn delay accounting on");
+    let (writer, _file) = spawn_writer();
+    let w = writer.pid().to_string();
+    for mode in [&["-P"][..], &[][..]] {
+        let mut args = vec!["iotop", "-b", "-n", "2", "-d", "1", "-p", &w, "--json"];
+        args.extend_from_slice(mode);
+        let docs = frames(&rpsutil(&args));
+        let r = row(&docs[1], writer.pid()).expect("writer row");
+        let io = f(&r["io_percent"]);
+        assert!(io > 0.0 && io <= 100.0, "{mode:?}: IO {io}");
+        assert_eq!(f(&r["swapin_percent"]), 0.0, "{mode:?}: {r}");
+        assert_eq!(docs[1]["delay_accounting"], true);
+    }
+    // The text says nothing is missing.
+    let text = rpsutil(&["iotop", "-b", "-n", "1", "-d", "0.5", "-p", &w]);
+    assert!(!text.ok().contains("taskstats"), "{}", text.ok());
 }
 
 /// The text layout (iotop-c's batch frames), `-n` frames exactly, and the PRIO
@@ -285,12 +433,13 @@ fn iotop_text_frames_and_prio_column() {
         assert!(lines[s + 1].contains(" | Current DISK WRITE: "), "{text}");
         let header = lines[s..]
             .iter()
-            .position(|l| l.trim_start().starts_with("PID PRIO USER"))
+            // Rows are threads by default, as iotop's (single-threaded sleeps: TID = PID).
+            .position(|l| l.trim_start().starts_with("TID PRIO USER"))
             .map(|i| i + s)
             .unwrap_or_else(|| panic!("no column header:\n{text}"));
         assert_eq!(
             lines[header].split_whitespace().collect::<Vec<_>>(),
-            ["PID", "PRIO", "USER", "DISK", "READ", "DISK", "WRITE", "SWAPIN", "IO", "COMMAND"]
+            ["TID", "PRIO", "USER", "DISK", "READ", "DISK", "WRITE", "SWAPIN", "IO", "COMMAND"]
         );
         // Between the header lines: disk lines and notes only.
         for l in &lines[s + 2..header] {

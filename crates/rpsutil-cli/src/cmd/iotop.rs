@@ -8,10 +8,13 @@
 //! [`select`] applies `-u`/`-o`, computes the totals and orders the rows; [`render`]
 //! turns a frame into lines of text. Only [`collect`] reads the system.
 //!
-//! Per-process bytes come from `Process::io_counters()` (`/proc/PID/io` on Linux,
-//! no netlink and no capability needed), so each process is what the kernel counted
-//! for it and its waited-for children. iotop-c reads taskstats over netlink instead,
-//! which needs CAP_NET_ADMIN, and gets per-thread data and swap-in delays too.
+//! Rows are threads, as iotop's (`-P`: processes). Bytes come from
+//! `Process::io_counters()` (`/proc/PID/io`, and a thread's own
+//! `/proc/PID/task/TID/io` through `Process::thread`), which needs no capability
+//! for the user's own processes. SWAPIN and IO are delay-accounting shares from
+//! the kernel's taskstats (`rpsutil::process::Taskstats`, netlink, needs
+//! CAP_NET_ADMIN), as iotop-c reads them; without taskstats IO falls back to
+//! `/proc/PID/stat`'s block I/O ticks and SWAPIN is unknown.
 
 pub mod live;
 pub mod screen;
@@ -20,6 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::time::Instant;
 
+use rpsutil::process::Taskstats;
 use rpsutil::{Attr, IndexMap, IoPriorityClass, Pid, Process, ProcessInfo, ProcessTable};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
@@ -41,21 +45,20 @@ Output:
   frame that started before the previous one, a column not collected.
   PRIO is iotop's be/N, rt/N, idle (a process without its own I/O class gets the
   best-effort level its nice value implies, (nice + 20) / 5).
-  A process's bytes include those of the children it has waited for: a shell's
-  row jumps when it reaps a command that wrote (iotop-c, reading taskstats per
-  thread, does not do that). A process that ends between two samples is not shown.
-
-Not implemented yet:
-  The interactive screen: without -b the frames are printed one after the other,
-  the same as with -b.
-  Threads: rows are processes (as with iotop -P); -P is accepted for that reason.
-  SWAPIN: needs taskstats delay accounting over netlink; always ?.
-  IO: the share of time the process waited for block I/O, from /proc/PID/stat
-  field 42 (its main thread only). It needs delay accounting: with
-  kernel.task_delayacct=0 (the default since Linux 5.14) IO is ? too.
+  Rows are threads (TID) unless -P makes them processes (PID). With -P a
+  process's bytes include those of the children it has waited for: a shell's
+  row jumps when it reaps a command that wrote. A task that ends between two
+  samples is not shown.
+  SWAPIN and IO: the share of the frame the task spent waiting for pages to be
+  swapped in, and for block I/O, from the kernel's taskstats (netlink; needs
+  root or CAP_NET_ADMIN). Without taskstats, IO is read from /proc/PID/stat
+  field 42 (a thread's own, or a process's main thread) and SWAPIN is ?. Both
+  need delay accounting: with kernel.task_delayacct=0 (the default since Linux
+  5.14) they are ? and a note says how to turn it on.
 
 --json prints one document per frame and line:
-  {\"time\", \"interval\" (measured seconds), \"total\", \"current\", \"disks\",
+  {\"time\", \"interval\" (measured seconds), \"threads\" (rows are threads:
+   their \"pid\" is the thread id), \"total\", \"current\", \"disks\",
    \"delay_accounting\", \"processes\": [{\"pid\", \"username\", \"ionice\",
    \"read_bytes_per_sec\", \"write_bytes_per_sec\", \"read_bytes\", \"write_bytes\"
    (the process's own counters, psutil's io_counters), \"read_bytes_since_start\",
@@ -73,8 +76,7 @@ pub struct Args {
     /// Only processes doing I/O (a non-zero rate or IO%); unreadable ones are hidden too.
     #[arg(short = 'o', long = "only")]
     pub only: bool,
-    /// Processes, not threads. This is always the case here (threads are not
-    /// listed yet); the flag is accepted so iotop command lines work.
+    /// Processes, not threads: one row per process.
     #[arg(short = 'P', long = "processes")]
     pub processes: bool,
     /// Show the bytes read and written since rpsutil started instead of rates.
@@ -153,6 +155,17 @@ pub struct ProcSample {
     /// Seconds spent waiting for block I/O (`cpu_times().iowait`, /proc/PID/stat
     /// field 42); counts only while delay accounting is on.
     pub iowait: Option<f64>,
+    /// Seconds spent waiting for block I/O and for swap-in, from taskstats.
+    pub delays: Option<Delays>,
+}
+
+/// A task's delay totals from taskstats (seconds since it started).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Delays {
+    /// Waiting for block I/O.
+    pub blkio: f64,
+    /// Waiting for pages to be swapped in.
+    pub swapin: f64,
 }
 
 /// One scan: the processes, the system's page-in/out counters and the disks.
@@ -171,6 +184,10 @@ pub struct Sample {
     /// `kernel.task_delayacct`: Some(false) when delay accounting is off, None
     /// when the setting does not exist (kernels before 5.14 count by default).
     pub delayacct: Option<bool>,
+    /// Rows are threads (ids in `procs` are thread ids).
+    pub threads: bool,
+    /// Why taskstats gave nothing (None when it answered).
+    pub taskstats_error: Option<String>,
 }
 
 impl Timed for Sample {
@@ -179,9 +196,12 @@ impl Timed for Sample {
     }
 }
 
-/// Which processes to read: every one, or the pids of `-p`.
+/// Which processes to read: every one, or the pids of `-p`; their threads or
+/// themselves.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
+    /// Rows are threads (iotop's default; `-P` turns it off).
+    pub threads: bool,
     /// `-p`: only these (empty: every process).
     pub pids: Vec<Pid>,
     /// Read the real uid too (for `-u 1000`).
@@ -224,57 +244,135 @@ fn proc_sample(info: &ProcessInfo) -> ProcSample {
             write: c.write_bytes,
         }),
         iowait: field(&info.cpu_times).and_then(|t| t.iowait),
+        delays: None,
     }
 }
 
-/// Reads one sample. `table` keeps the process handles from scan to scan.
-/// Processes that end during the scan are left out; an unreadable attribute is
-/// None in its process's row.
-pub fn collect(table: &mut ProcessTable, scope: &Scope) -> CliResult<Sample> {
-    let at = Instant::now();
-    let time = now_epoch();
-    let attrs = attrs(scope.want_uid);
-    let mut procs = BTreeMap::new();
-    if scope.pids.is_empty() {
-        for (_, info) in table.snapshot(&attrs)? {
-            procs.insert(info.pid, proc_sample(&info));
-        }
-    } else {
-        for &pid in &scope.pids {
-            let info = Process::new(pid).and_then(|p| p.as_dict(&attrs));
-            match info {
-                Ok(info) => {
-                    procs.insert(pid, proc_sample(&info));
-                }
-                // Not (or no longer) there: no row, as for an ended process.
-                Err(e) if e.is_no_such_process() => {}
-                Err(e) => return Err(e.into()),
-            }
+/// What [`Source::collect`] keeps from sample to sample: the process handles, the
+/// threads' handles, and the taskstats channel (or why it could not be used).
+pub struct Source {
+    table: ProcessTable,
+    threads: BTreeMap<Pid, Process>,
+    taskstats: Result<Taskstats, String>,
+}
+
+impl Source {
+    /// Opens the taskstats channel once; a failure is kept as a note.
+    pub fn new() -> Source {
+        Source {
+            table: ProcessTable::new(),
+            threads: BTreeMap::new(),
+            taskstats: Taskstats::open().map_err(|e| crate::error::describe(&e)),
         }
     }
-    let disks = rpsutil::disk_io_counters_perdisk(true)
-        .map(|m| {
-            m.into_iter()
-                .map(|(name, c)| {
-                    (
-                        name,
-                        Bytes {
-                            read: c.read_bytes,
-                            write: c.write_bytes,
-                        },
-                    )
-                })
+
+    /// Reads one sample. Tasks that end during the scan are left out; an
+    /// unreadable attribute is None in its task's row.
+    pub fn collect(&mut self, scope: &Scope) -> CliResult<Sample> {
+        let at = Instant::now();
+        let time = now_epoch();
+        let attrs = attrs(scope.want_uid);
+        let processes: Vec<Process> = if scope.pids.is_empty() {
+            self.table.refresh()?
+        } else {
+            scope
+                .pids
+                .iter()
+                .filter_map(|&pid| Process::new(pid).ok())
                 .collect()
+        };
+        let tasks: Vec<Process> = if scope.threads {
+            self.thread_handles(&processes)
+        } else {
+            processes
+        };
+        let mut procs = BTreeMap::new();
+        let mut denied = None;
+        for task in tasks {
+            let info = match task.as_dict(&attrs) {
+                Ok(info) => info,
+                // Ended meanwhile: no row.
+                Err(e) if e.is_no_such_process() => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let mut sample = proc_sample(&info);
+            sample.pid = task.pid();
+            if let Ok(ts) = self.taskstats.as_mut() {
+                let got = if scope.threads {
+                    ts.thread(task.pid())
+                } else {
+                    ts.process(task.pid())
+                };
+                match got {
+                    Ok(d) => {
+                        sample.delays = Some(Delays {
+                            blkio: d.blkio_delay,
+                            swapin: d.swapin_delay,
+                        })
+                    }
+                    Err(e) if e.is_access_denied() => denied = Some(crate::error::describe(&e)),
+                    Err(_) => {}
+                }
+            }
+            procs.insert(sample.pid, sample);
+        }
+        let taskstats_error = match &self.taskstats {
+            Err(e) => Some(e.clone()),
+            Ok(_) => denied,
+        };
+        let disks = rpsutil::disk_io_counters_perdisk(true)
+            .map(|m| {
+                m.into_iter()
+                    .map(|(name, c)| {
+                        (
+                            name,
+                            Bytes {
+                                read: c.read_bytes,
+                                write: c.write_bytes,
+                            },
+                        )
+                    })
+                    .collect()
+            })
+            .map_err(|e| crate::error::describe(&e));
+        Ok(Sample {
+            at,
+            time,
+            procs,
+            paged: paged_bytes(),
+            disks,
+            delayacct: rpsutil::process::delay_accounting_enabled(),
+            threads: scope.threads,
+            taskstats_error,
         })
-        .map_err(|e| crate::error::describe(&e));
-    Ok(Sample {
-        at,
-        time,
-        procs,
-        paged: paged_bytes(),
-        disks,
-        delayacct: task_delayacct(),
-    })
+    }
+
+    /// The handles of every thread of `processes` (each thread's own values), kept
+    /// from sample to sample.
+    fn thread_handles(&mut self, processes: &[Process]) -> Vec<Process> {
+        let mut next = BTreeMap::new();
+        for p in processes {
+            // A process that ended or hides its tasks has no thread rows.
+            for t in p.threads().unwrap_or_default() {
+                let handle = match self.threads.remove(&t.id) {
+                    Some(h) => h,
+                    None => match p.thread(t.id) {
+                        Ok(h) => h,
+                        Err(_) => continue,
+                    },
+                };
+                next.insert(t.id, handle);
+            }
+        }
+        self.threads = next;
+        self.threads.values().cloned().collect()
+    }
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source::new()
+    }
 }
 
 /// `pgpgin` and `pgpgout` of /proc/vmstat (KiB moved between memory and block
@@ -316,19 +414,6 @@ fn parse_vmstat(text: &str) -> Option<Bytes> {
         read: read?,
         write: write?,
     })
-}
-
-/// `kernel.task_delayacct` (Linux 5.14+); None when the file is absent or odd.
-fn task_delayacct() -> Option<bool> {
-    if !cfg!(target_os = "linux") {
-        return None;
-    }
-    let path = rpsutil::procfs_path().join("sys/kernel/task_delayacct");
-    match std::fs::read_to_string(path).ok()?.trim() {
-        "0" => Some(false),
-        "1" => Some(true),
-        _ => None,
-    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -432,6 +517,8 @@ pub struct Frame {
     pub disks: Option<IndexMap<String, DiskRow>>,
     /// `kernel.task_delayacct`, when the kernel has the setting.
     pub delay_accounting: Option<bool>,
+    /// Rows are threads (their `pid` is the thread id).
+    pub threads: bool,
     /// The process rows.
     pub processes: Vec<ProcRow>,
     /// Why a header part is missing (one text line each).
@@ -485,12 +572,22 @@ pub fn diff(prev: &Sample, cur: &Sample) -> Frame {
                 Some(p) if same_start(p.create_time, c.create_time) => p.iowait,
                 _ => None,
             };
-            let io_percent = match (cur.delayacct, prev_wait, c.iowait) {
-                (Some(false), _, _) => None,
-                (_, Some(a), Some(b)) if secs > 0.0 && b >= a => {
-                    Some(((b - a) / secs * 100.0).min(100.0))
-                }
+            let prev_delays = match prev.procs.get(&c.pid) {
+                Some(p) if same_start(p.create_time, c.create_time) => p.delays,
                 _ => None,
+            };
+            // The share of the frame spent waiting: a delay's growth over the
+            // measured time (nothing grows while delay accounting is off).
+            let share = |a: f64, b: f64| {
+                (cur.delayacct != Some(false) && secs > 0.0 && b >= a)
+                    .then(|| ((b - a) / secs * 100.0).min(100.0))
+            };
+            let (io_percent, swapin_percent) = match (prev_delays, c.delays) {
+                (Some(a), Some(b)) => (share(a.blkio, b.blkio), share(a.swapin, b.swapin)),
+                _ => match (prev_wait, c.iowait) {
+                    (Some(a), Some(b)) => (share(a, b), None),
+                    _ => (None, None),
+                },
             };
             ProcRow {
                 pid: c.pid,
@@ -504,7 +601,7 @@ pub fn diff(prev: &Sample, cur: &Sample) -> Frame {
                 read_bytes_since_start: None,
                 write_bytes_since_start: None,
                 io_percent,
-                swapin_percent: None,
+                swapin_percent,
                 name: c.name.clone(),
                 cmdline: c.cmdline.clone(),
                 uid: c.uid,
@@ -545,15 +642,21 @@ pub fn diff(prev: &Sample, cur: &Sample) -> Frame {
         notes.push(format!("(per-disk lines: {e})"));
     }
     let iowait_missing = cur.procs.values().all(|p| p.iowait.is_none());
-    notes.push(match cur.delayacct {
-        Some(false) => "(SWAPIN/IO need delay accounting: not collected; IO is measured \
-                        once kernel.task_delayacct=1, SWAPIN needs taskstats)"
-            .to_string(),
-        _ if iowait_missing && !cur.procs.is_empty() => {
-            "(SWAPIN/IO need delay accounting: not collected on this system)".to_string()
+    let note = match (cur.delayacct, &cur.taskstats_error) {
+        (Some(false), _) => Some(
+            "(SWAPIN/IO: delay accounting is off; turn it on with \
+             sysctl kernel.task_delayacct=1)"
+                .to_string(),
+        ),
+        (_, Some(e)) if iowait_missing && !cur.procs.is_empty() => {
+            Some(format!("(SWAPIN/IO need taskstats: {e})"))
         }
-        _ => "(SWAPIN needs taskstats delay accounting: not collected)".to_string(),
-    });
+        (_, Some(e)) => Some(format!(
+            "(SWAPIN needs taskstats: {e}; IO is from /proc/PID/stat)"
+        )),
+        (_, None) => None,
+    };
+    notes.extend(note);
     Frame {
         time: cur.time,
         interval: secs,
@@ -561,6 +664,7 @@ pub fn diff(prev: &Sample, cur: &Sample) -> Frame {
         current,
         disks,
         delay_accounting: cur.delayacct,
+        threads: cur.threads,
         processes,
         notes,
     }
@@ -786,7 +890,13 @@ pub fn render(frame: &Frame, accumulated: bool) -> Vec<String> {
     }
     lines.push(format!(
         "{:>7} {:>4} {:<10} {:>11} {:>11} {:>7} {:>8} COMMAND",
-        "PID", "PRIO", "USER", "DISK READ", "DISK WRITE", "SWAPIN", "IO"
+        if frame.threads { "TID" } else { "PID" },
+        "PRIO",
+        "USER",
+        "DISK READ",
+        "DISK WRITE",
+        "SWAPIN",
+        "IO"
     ));
     for r in &frame.processes {
         let (read, write, unit) = if accumulated {
@@ -822,6 +932,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     let delay = live::parse_delay(&args.frames.delay)?;
     let count = args.frames.iter.as_deref().map(parse_count).transpose()?;
     let scope = Scope {
+        threads: !args.processes,
         pids: args.pids.clone(),
         want_uid: args.users.iter().any(|u| u.parse::<u32>().is_ok()),
     };
@@ -831,7 +942,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         users: args.users.clone(),
     };
     let width = if args.json { None } else { term_width() };
-    let mut table = ProcessTable::new();
+    let mut source = Source::new();
     let mut accum = Accum::default();
     if !args.frames.batch && !args.json && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         let mut filter = filter;
@@ -841,7 +952,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
         };
         return screen::run(
             screen::Tool {
-                collect: &mut || collect(&mut table, &scope),
+                collect: &mut || source.collect(&scope),
                 render: &mut |prev, cur, t| {
                     let mut frame = diff(prev, cur);
                     accum.apply(&mut frame);
@@ -861,7 +972,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     live::run_frames(
         delay,
         count,
-        || collect(&mut table, &scope),
+        || source.collect(&scope),
         |prev, cur| {
             let mut frame = diff(prev, cur);
             accum.apply(&mut frame);
@@ -897,6 +1008,7 @@ mod tests {
             nice: Some(0),
             io: io.map(|(read, write)| Bytes { read, write }),
             iowait: Some(1.0),
+            delays: None,
         }
     }
 
@@ -919,6 +1031,8 @@ mod tests {
             .into_iter()
             .collect()),
             delayacct: Some(true),
+            threads: false,
+            taskstats_error: Some("not in this test".into()),
         }
     }
 
@@ -1046,6 +1160,41 @@ mod tests {
             .notes
             .iter()
             .any(|n| n.contains("kernel.task_delayacct=1")));
+    }
+
+    #[test]
+    fn taskstats_delays_give_swapin_and_io_shares() {
+        let (mut a, mut b) = pair();
+        a.procs.get_mut(&10).unwrap().delays = Some(Delays {
+            blkio: 3.0,
+            swapin: 0.5,
+        });
+        // 2 s later: 0.5 s more of block I/O wait, 1 s more of swap-in.
+        b.procs.get_mut(&10).unwrap().delays = Some(Delays {
+            blkio: 3.5,
+            swapin: 1.5,
+        });
+        b.taskstats_error = None;
+        b.threads = true;
+        let f = diff(&a, &b);
+        let p10 = f.processes.iter().find(|r| r.pid == 10).unwrap();
+        assert_eq!(p10.io_percent, Some(25.0));
+        assert_eq!(p10.swapin_percent, Some(50.0));
+        assert!(
+            f.notes.iter().all(|n| !n.contains("taskstats")),
+            "{:?}",
+            f.notes
+        );
+        let text = render(&f, false);
+        assert!(
+            text.iter().any(|l| l.starts_with("    TID PRIO USER")),
+            "{text:?}"
+        );
+        // Delays do not grow while delay accounting is off: unknown, not 0.
+        b.delayacct = Some(false);
+        let f = diff(&a, &b);
+        let p10 = f.processes.iter().find(|r| r.pid == 10).unwrap();
+        assert_eq!((p10.io_percent, p10.swapin_percent), (None, None));
     }
 
     #[test]
@@ -1181,7 +1330,7 @@ mod tests {
             "  Total DISK READ: 1024.00 B/s |   Total DISK WRITE: 2048.00 K/s",
             "Current DISK READ: 2048.00 B/s | Current DISK WRITE:    4.00 M/s",
             "vda: READ 2048.00 B/s WRITE 4.00 M/s",
-            "(SWAPIN needs taskstats delay accounting: not collected)",
+            "(SWAPIN needs taskstats: not in this test; IO is from /proc/PID/stat)",
             "(2 of the processes could not be measured (not readable, or first seen this \
              frame): shown as ?, left out of Total)",
             "    PID PRIO USER         DISK READ  DISK WRITE  SWAPIN       IO COMMAND",

@@ -31,10 +31,12 @@
 //! * `NLMSG_ERROR` payload: `struct nlmsgerr` — `error` i32 (a negative errno, or
 //!   0 for an acknowledgement) followed by the offending request's header.
 
-use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::ParseError;
+use super::netlink::{attrs, header, malformed, messages, u32_ne};
+pub use super::netlink::{
+    NetlinkError, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_DUMP, NLM_F_REQUEST,
+};
 
 /// Netlink protocol number for `socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG)`.
 pub const NETLINK_SOCK_DIAG: i32 = 4;
@@ -42,18 +44,6 @@ pub const NETLINK_SOCK_DIAG: i32 = 4;
 pub const SOCK_DIAG_BY_FAMILY: u16 = 20;
 /// The legacy (`inet_diag_req` v1) TCP dump request type; replies carry it too.
 pub const TCPDIAG_GETSOCK: u16 = 18;
-/// `nlmsg_type`: nothing, skip.
-pub const NLMSG_NOOP: u16 = 1;
-/// `nlmsg_type`: error (or acknowledgement).
-pub const NLMSG_ERROR: u16 = 2;
-/// `nlmsg_type`: end of a multipart dump.
-pub const NLMSG_DONE: u16 = 3;
-/// `nlmsg_type`: data lost.
-pub const NLMSG_OVERRUN: u16 = 4;
-/// `nlmsg_flags`: a request.
-pub const NLM_F_REQUEST: u16 = 0x1;
-/// `nlmsg_flags`: dump the whole table (`NLM_F_ROOT | NLM_F_MATCH`).
-pub const NLM_F_DUMP: u16 = 0x300;
 /// `udiag_show`: report the bound name.
 pub const UDIAG_SHOW_NAME: u32 = 0x1;
 /// `udiag_show`: report the peer's inode.
@@ -73,54 +63,19 @@ pub const IPPROTO_TCP: u8 = 6;
 /// `IPPROTO_UDP`.
 pub const IPPROTO_UDP: u8 = 17;
 
-const NLMSG_HDRLEN: usize = 16;
 const INET_DIAG_MSG_LEN: usize = 72;
 const UNIX_DIAG_MSG_LEN: usize = 16;
 
-/// Why a reply could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DiagError {
-    /// The kernel answered `NLMSG_ERROR` with this errno (positive, e.g. 2 ENOENT
-    /// when the protocol's diag module is not loaded, 13 EACCES).
-    Errno(i32),
-    /// The bytes are not a well-formed reply.
-    Malformed(ParseError),
-}
-
-impl fmt::Display for DiagError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DiagError::Errno(e) => write!(f, "sock_diag: kernel returned errno {e}"),
-            DiagError::Malformed(e) => write!(f, "sock_diag: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for DiagError {}
-
-impl From<ParseError> for DiagError {
-    fn from(e: ParseError) -> Self {
-        DiagError::Malformed(e)
-    }
-}
-
-fn malformed(detail: impl Into<String>) -> DiagError {
-    DiagError::Malformed(ParseError::new(detail))
-}
+/// Why a reply could not be used (the errors of every netlink protocol).
+pub type DiagError = NetlinkError;
 
 fn nlmsghdr(payload_len: usize, seq: u32) -> Vec<u8> {
-    nlmsghdr_of(SOCK_DIAG_BY_FAMILY, payload_len, seq)
-}
-
-fn nlmsghdr_of(kind: u16, payload_len: usize, seq: u32) -> Vec<u8> {
-    let total = u32::try_from(NLMSG_HDRLEN + payload_len).unwrap_or(u32::MAX);
-    let mut out = Vec::with_capacity(NLMSG_HDRLEN + payload_len);
-    out.extend_from_slice(&total.to_ne_bytes());
-    out.extend_from_slice(&kind.to_ne_bytes());
-    out.extend_from_slice(&(NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
-    out.extend_from_slice(&seq.to_ne_bytes());
-    out.extend_from_slice(&0u32.to_ne_bytes()); // nlmsg_pid: 0 = to the kernel
-    out
+    header(
+        SOCK_DIAG_BY_FAMILY,
+        NLM_F_REQUEST | NLM_F_DUMP,
+        payload_len,
+        seq,
+    )
 }
 
 /// Builds a dump request (`nlmsghdr` + `inet_diag_req_v2`, 72 bytes) for every
@@ -141,7 +96,7 @@ pub fn inet_diag_request(family: u8, protocol: u8, seq: u32) -> Vec<u8> {
 /// requests walk them twice (the walk dominates when there are few sockets: ~1 ms for
 /// a 262,144-bucket table). Replies are `inet_diag_msg`s of either family.
 pub fn tcpdiag_compat_request(seq: u32) -> Vec<u8> {
-    let mut out = nlmsghdr_of(TCPDIAG_GETSOCK, 60, seq);
+    let mut out = header(TCPDIAG_GETSOCK, NLM_F_REQUEST | NLM_F_DUMP, 60, seq);
     out.extend_from_slice(&[AF_INET, 0, 0, 0]); // family (ignored for a dump), src/dst len, ext
     out.extend_from_slice(&[0u8; 48]); // id: wildcard
     out.extend_from_slice(&u32::MAX.to_ne_bytes()); // idiag_states: all
@@ -222,22 +177,6 @@ pub struct DiagReply<T> {
     pub done: bool,
 }
 
-fn u32_ne(b: &[u8], off: usize) -> u32 {
-    let mut w = [0u8; 4];
-    if let Some(s) = b.get(off..off + 4) {
-        w.copy_from_slice(s);
-    }
-    u32::from_ne_bytes(w)
-}
-
-fn u16_ne(b: &[u8], off: usize) -> u16 {
-    let mut w = [0u8; 2];
-    if let Some(s) = b.get(off..off + 2) {
-        w.copy_from_slice(s);
-    }
-    u16::from_ne_bytes(w)
-}
-
 fn u16_be(b: &[u8], off: usize) -> u16 {
     u16::from_be_bytes([
         b.get(off).copied().unwrap_or(0),
@@ -286,24 +225,6 @@ pub fn parse_inet_diag_msg(p: &[u8]) -> Result<InetDiagMsg, DiagError> {
     })
 }
 
-/// Walks a run of `struct rtattr`s, yielding `(type, payload)`.
-fn rtattrs(mut b: &[u8]) -> Result<Vec<(u16, &[u8])>, DiagError> {
-    let mut out = Vec::new();
-    while b.len() >= 4 {
-        let len = usize::from(u16_ne(b, 0));
-        let kind = u16_ne(b, 2) & 0x3fff; // NLA_TYPE_MASK drops the nested/byteorder flags
-        if len < 4 {
-            return Err(malformed(format!("rtattr of length {len}")));
-        }
-        let payload = b
-            .get(4..len)
-            .ok_or_else(|| malformed("rtattr runs past its message"))?;
-        out.push((kind, payload));
-        b = b.get((len + 3) & !3..).unwrap_or_default();
-    }
-    Ok(out)
-}
-
 fn unix_name(raw: &[u8]) -> Vec<u8> {
     match raw.split_first() {
         Some((0, rest)) => {
@@ -343,7 +264,7 @@ pub fn parse_unix_diag_msg(p: &[u8]) -> Result<UnixDiagMsg, DiagError> {
         name: None,
         peer: None,
     };
-    for (kind, payload) in rtattrs(p.get(UNIX_DIAG_MSG_LEN..).unwrap_or_default())? {
+    for (kind, payload) in attrs(p.get(UNIX_DIAG_MSG_LEN..).unwrap_or_default())? {
         match kind {
             UNIX_DIAG_NAME => msg.name = Some(unix_name(payload)),
             UNIX_DIAG_PEER => {
@@ -362,26 +283,11 @@ pub fn parse_unix_diag_msg(p: &[u8]) -> Result<UnixDiagMsg, DiagError> {
 /// with `parse`. `NLMSG_NOOP` and acknowledgements (error 0) are skipped, as are
 /// message types this code does not know.
 fn parse_reply<T>(
-    mut buf: &[u8],
+    buf: &[u8],
     parse: fn(&[u8]) -> Result<T, DiagError>,
 ) -> Result<DiagReply<T>, DiagError> {
     let mut records = Vec::new();
-    while !buf.is_empty() {
-        if buf.len() < NLMSG_HDRLEN {
-            return Err(malformed(format!(
-                "{} trailing bytes, shorter than a nlmsghdr",
-                buf.len()
-            )));
-        }
-        let len = usize::try_from(u32_ne(buf, 0)).unwrap_or(usize::MAX);
-        let kind = u16_ne(buf, 4);
-        if len < NLMSG_HDRLEN || len > buf.len() {
-            return Err(malformed(format!(
-                "nlmsg_len {len} with {} bytes left",
-                buf.len()
-            )));
-        }
-        let payload = buf.get(NLMSG_HDRLEN..len).unwrap_or_default();
+    for (kind, payload) in messages(buf)? {
         match kind {
             NLMSG_DONE => {
                 return Ok(DiagReply {
@@ -389,20 +295,9 @@ fn parse_reply<T>(
                     done: true,
                 })
             }
-            NLMSG_ERROR => {
-                if payload.len() < 4 {
-                    return Err(malformed("NLMSG_ERROR without an error code"));
-                }
-                let error = u32_ne(payload, 0) as i32;
-                if error != 0 {
-                    return Err(DiagError::Errno(error.checked_neg().unwrap_or(i32::MAX)));
-                }
-            }
-            NLMSG_OVERRUN => return Err(malformed("NLMSG_OVERRUN: data lost")),
             SOCK_DIAG_BY_FAMILY | TCPDIAG_GETSOCK => records.push(parse(payload)?),
             _ => {}
         }
-        buf = buf.get((len + 3) & !3..).unwrap_or_default();
     }
     Ok(DiagReply {
         records,
@@ -428,6 +323,7 @@ pub fn parse_unix_diag_reply(buf: &[u8]) -> Result<DiagReply<UnixDiagMsg>, DiagE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linux::netlink::u16_ne;
     use proptest::prelude::*;
 
     #[test]

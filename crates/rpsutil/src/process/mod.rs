@@ -6,6 +6,7 @@ mod handle;
 mod iter;
 mod pids;
 mod popen;
+mod taskstats;
 mod wait;
 
 pub use crate::types::process::*;
@@ -17,6 +18,7 @@ pub use iter::{
 };
 pub use pids::{pid_exists, pids};
 pub use popen::Popen;
+pub use taskstats::{delay_accounting_enabled, TaskDelays, Taskstats};
 
 impl Resource {
     /// The resources this OS has (psutil exports only those).

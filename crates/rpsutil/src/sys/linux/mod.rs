@@ -13,6 +13,7 @@ mod host;
 mod memory;
 mod net;
 mod netif;
+mod netlink;
 mod process;
 mod sched;
 mod sensors;
@@ -20,6 +21,7 @@ mod signals;
 mod sock_diag;
 mod socket;
 mod system;
+pub(crate) mod taskstats;
 mod terminal;
 
 pub(crate) use cpu::{

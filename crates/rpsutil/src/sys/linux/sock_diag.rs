@@ -7,12 +7,13 @@
 
 use std::ffi::OsString;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
 
 use rpsutil_parse::linux::sock_diag as diag;
 
+use super::netlink::{self, recv, send};
 use super::socket::{conn_status, inet_addr, unix_type, RawSocket};
 use crate::types::conn_kind::ConnKind;
 use crate::types::net::{Address, AddressFamily, ConnStatus, SocketType};
@@ -21,62 +22,6 @@ use crate::{Error, Result};
 /// The kernel's netlink dump chunks are at most 32 KiB (`NLMSG_GOODSIZE` is a page;
 /// sock_diag uses up to 32 KiB); 64 KiB always holds one datagram.
 const RECV_BUF: usize = 64 * 1024;
-
-fn netlink_socket() -> io::Result<OwnedFd> {
-    // SAFETY: plain socket(2); the fd is owned right away.
-    let fd = unsafe {
-        libc::socket(
-            libc::AF_NETLINK,
-            libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
-            diag::NETLINK_SOCK_DIAG,
-        )
-    };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: fd is a fresh descriptor nobody else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
-}
-
-fn send(sock: &OwnedFd, request: &[u8]) -> io::Result<()> {
-    // SAFETY: sockaddr_nl is plain old data; zero means "the kernel" (pid 0, no groups).
-    let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
-    addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
-    loop {
-        // SAFETY: request and addr are valid for the lengths passed.
-        let n = unsafe {
-            libc::sendto(
-                sock.as_raw_fd(),
-                request.as_ptr().cast(),
-                request.len(),
-                0,
-                (&addr as *const libc::sockaddr_nl).cast(),
-                std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
-            )
-        };
-        if n >= 0 {
-            return Ok(());
-        }
-        let err = io::Error::last_os_error();
-        if err.kind() != io::ErrorKind::Interrupted {
-            return Err(err);
-        }
-    }
-}
-
-fn recv(sock: &OwnedFd, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        // SAFETY: buf is valid for writes of its length.
-        let n = unsafe { libc::recv(sock.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
-        if n >= 0 {
-            return Ok(n as usize);
-        }
-        let err = io::Error::last_os_error();
-        if err.kind() != io::ErrorKind::Interrupted {
-            return Err(err);
-        }
-    }
-}
 
 /// Sends one dump request and collects every record until `NLMSG_DONE`.
 fn dump<T>(
@@ -123,7 +68,8 @@ fn tcp_state(state: u8) -> u8 {
 
 /// Every socket of `kind` in the caller's network namespace.
 pub(crate) fn sockets(kind: ConnKind) -> Result<Vec<RawSocket>> {
-    let sock = netlink_socket().map_err(|e| Error::os(e, "socket(AF_NETLINK)"))?;
+    let sock =
+        netlink::socket(diag::NETLINK_SOCK_DIAG).map_err(|e| Error::os(e, "socket(AF_NETLINK)"))?;
     let mut buf = vec![0u8; RECV_BUF];
     let mut out = Vec::new();
     let mut seq = 1;
