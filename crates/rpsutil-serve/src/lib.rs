@@ -13,3 +13,4 @@
 
 pub mod encode;
 pub mod model;
+pub mod web_config;
