@@ -12,5 +12,6 @@
 //! - [`http`], [`web_config`]: the server, its limits, TLS and basic auth.
 
 pub mod encode;
+pub mod http;
 pub mod model;
 pub mod web_config;

@@ -14,6 +14,7 @@ mod openmetrics;
 mod text;
 
 pub use negotiate::negotiate;
+pub(crate) use negotiate::parse_q;
 
 use crate::model::{Family, MetricType, Sample};
 

@@ -107,7 +107,7 @@ impl Range {
 }
 
 /// `0`, `0.5`, `1`, `1.000` → thousandths; anything else is malformed.
-fn parse_q(v: &str) -> Option<u32> {
+pub(crate) fn parse_q(v: &str) -> Option<u32> {
     let (int, frac) = v.split_once('.').unwrap_or((v, ""));
     if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
