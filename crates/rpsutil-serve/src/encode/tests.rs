@@ -129,12 +129,10 @@ fn openmetrics_never_writes_one_family_twice() {
 }
 
 /// What the parser below reads back: (family, help, type, samples as (name, labels, value)).
-type Parsed = Vec<(
-    String,
-    String,
-    String,
-    Vec<(String, Vec<(String, String)>, String)>,
-)>;
+type Parsed = Vec<(String, String, String, Vec<ParsedSample>)>;
+
+/// (sample name, labels, value as written)
+type ParsedSample = (String, Vec<(String, String)>, String);
 
 /// Reads an exposition by the line grammar of both formats; `Err` on any line
 /// that does not follow it.
@@ -172,7 +170,7 @@ fn parse(text: &str, om: bool) -> Result<Parsed, String> {
     Ok(out)
 }
 
-fn parse_sample(line: &str) -> Result<(String, Vec<(String, String)>, String), String> {
+fn parse_sample(line: &str) -> Result<ParsedSample, String> {
     let name_end = line.find(['{', ' ']).ok_or("no value")?;
     let name = &line[..name_end];
     let mut rest = &line[name_end..];

@@ -94,10 +94,8 @@ pub(crate) fn serve(stream: &mut dyn Transport, shared: &Shared, accepted: Insta
             return linger(stream);
         }
         // Wait for the next request's first byte (it may be in `buf` already).
-        if buf.is_empty() {
-            if wait_readable(stream, &mut buf, opts.idle_timeout).is_err() {
-                return;
-            }
+        if buf.is_empty() && wait_readable(stream, &mut buf, opts.idle_timeout).is_err() {
+            return;
         }
         deadline = Instant::now() + opts.header_timeout;
     }
