@@ -8,7 +8,10 @@
 //!   writes (the one interface between the two halves);
 //! - `collect`: the collectors (system, process groups) and the scrape that runs
 //!   them in parallel;
-//! - `encode`: Prometheus text 0.0.4 and OpenMetrics 1.0.0;
-//! - `http`, `web_config`: the server, its limits, TLS and basic auth.
+//! - [`encode`]: Prometheus text 0.0.4 and OpenMetrics 1.0.0;
+//! - [`http`], [`web_config`]: the server, its limits, TLS and basic auth.
 
+pub mod encode;
+pub mod http;
 pub mod model;
+pub mod web_config;
