@@ -11,4 +11,5 @@
 //! - `encode`: Prometheus text 0.0.4 and OpenMetrics 1.0.0;
 //! - `http`, `web_config`: the server, its limits, TLS and basic auth.
 
+pub mod collect;
 pub mod model;
