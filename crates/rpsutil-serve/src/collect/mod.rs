@@ -320,6 +320,10 @@ impl Scraper {
             }
             enabled.insert(name.clone());
         }
+        // The library's roots are process-wide (psutil's PROCFS_PATH): the
+        // library's readers (cpu times, processes) follow --path.procfs/sysfs too.
+        rpsutil::set_procfs_path(&opts.procfs);
+        rpsutil::set_sysfs_path(&opts.sysfs);
         let process = if enabled.contains("process") {
             Some(process::ProcessCollector::new(&opts)?)
         } else {
