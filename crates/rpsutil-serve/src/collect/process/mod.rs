@@ -252,11 +252,11 @@ impl ProcessCollector {
         first: f64,
         deltas: &mut Vec<(String, Counts)>,
     ) {
-        // Counted whole only if it started after the first scan.
+        // Counted whole only if it started after the first scan; a zero delta
+        // still makes the group exist from its first member on.
         if let Some(g) = &group {
-            if s.start > first {
-                deltas.push((g.clone(), s.counts));
-            }
+            let d = if s.start > first { s.counts } else { [0.0; 8] };
+            deltas.push((g.clone(), d));
         }
         st.tracked.insert(
             s.pid,
