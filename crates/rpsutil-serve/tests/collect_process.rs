@@ -230,9 +230,13 @@ fn group_counters_never_decrease_while_members_exit() {
             )
             .unwrap_or(0.0)
     };
+    // Start times are whole seconds of boot time plus ticks, so a process is
+    // known to start after the scraper's first scan only a second later
+    // (process-exporter's rule too).
+    std::thread::sleep(Duration::from_millis(1100));
     let mut kids = Children::default();
     // Busy loops of different lengths: members exit one after another.
-    for n in [20_000, 60_000, 120_000, 200_000] {
+    for n in [50_000, 150_000, 300_000, 500_000] {
         kids.0.push(
             Command::new(&sh)
                 .arg("-c")

@@ -437,10 +437,12 @@ fn merge_into(out: &mut Vec<Family>, more: Vec<Family>) {
 /// Families keyed by name, built sample by sample (the collectors whose family set
 /// depends on the data: meminfo, netdev, hwmon).
 #[derive(Debug, Default)]
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) struct FamilySet {
     families: Vec<Family>,
 }
 
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 impl FamilySet {
     /// Adds a sample to the family `name`, creating it with `help` and `kind`.
     pub(crate) fn add(
