@@ -6,11 +6,12 @@
 //! The crate is split by concern:
 //! - [`model`]: the metric families every collector returns and every encoder
 //!   writes (the one interface between the two halves);
-//! - `collect`: the collectors (system, process groups) and the scrape that runs
+//! - [`collect`]: the collectors (system, process groups) and the scrape that runs
 //!   them in parallel;
 //! - [`encode`]: Prometheus text 0.0.4 and OpenMetrics 1.0.0;
 //! - [`http`], [`web_config`]: the server, its limits, TLS and basic auth.
 
+pub mod collect;
 pub mod encode;
 pub mod http;
 pub mod model;

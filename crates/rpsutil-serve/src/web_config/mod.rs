@@ -175,7 +175,7 @@ pub fn parse(yaml: &str, dir: &Path) -> Result<WebConfig, WebConfigError> {
     let raw: RawConfig = if yaml.trim().is_empty() {
         RawConfig::default()
     } else {
-        serde_norway::from_str(yaml).map_err(|e| WebConfigError::Yaml(e.to_string()))?
+        serde_yaml_ng::from_str(yaml).map_err(|e| WebConfigError::Yaml(e.to_string()))?
     };
     let mut config = WebConfig::default();
     if let Some(tls) = raw.tls_server_config {
