@@ -17,6 +17,9 @@ pub enum CliError {
     Io(io::Error),
     /// A bad argument the parser could not catch (unknown signal name, bad CPU list).
     Usage(String),
+    /// A failure that is neither the library's nor a usage error (a config file
+    /// that does not parse, an address that cannot be bound): exit status 1.
+    Failed(String),
     /// Exit with this status and print nothing more (pidof found nothing, tty had no
     /// terminal): the subcommand already said what it had to say.
     Silent(u8),
@@ -79,6 +82,7 @@ impl fmt::Display for CliError {
             }
             CliError::Io(e) => write!(f, "cannot write output: {}", one_line(&e.to_string())),
             CliError::Usage(msg) => f.write_str(&one_line(msg)),
+            CliError::Failed(msg) => f.write_str(&one_line(msg)),
             CliError::Silent(code) => write!(f, "exit status {code}"),
         }
     }

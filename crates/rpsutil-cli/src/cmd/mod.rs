@@ -26,6 +26,7 @@ pub mod procsmem;
 pub mod ps;
 pub mod pstree;
 pub mod sensors;
+pub mod serve;
 pub mod taskset;
 pub mod top;
 pub mod tty;
@@ -86,6 +87,9 @@ pub enum Command {
     Winservices(winservices::Args),
     /// Processes and system load, refreshed, like top (batch mode: -b, --json).
     Top(top::Args),
+    /// A Prometheus exporter: node_exporter's and process-exporter's metrics on
+    /// one port (default :9100), collected at scrape time.
+    Serve(serve::Args),
 }
 
 /// Runs one subcommand, writing its output to `out`.
@@ -116,5 +120,6 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult {
         Command::Cpu(a) => cpu::run(&a, out),
         Command::Winservices(a) => winservices::run(&a, out),
         Command::Top(a) => top::run(&a, out),
+        Command::Serve(a) => serve::run(&a, out),
     }
 }
