@@ -89,7 +89,7 @@ pub enum Command {
     Top(top::Args),
     /// A Prometheus exporter: node_exporter's and process-exporter's metrics on
     /// one port (default :9100), collected at scrape time.
-    Serve(serve::Args),
+    Serve(Box<serve::Args>),
 }
 
 /// Runs one subcommand, writing its output to `out`.
