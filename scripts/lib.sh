@@ -7,6 +7,10 @@ ensure_psutil_venv() {
     python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check psutil==7.2.2
   fi
+  # rpsutil serve's OpenMetrics output is parsed by prometheus-client's strict parser.
+  if ! .venv/bin/python -c 'import prometheus_client, sys; sys.exit(prometheus_client.__version__ != "0.26.0")' 2>/dev/null; then
+    .venv/bin/pip install -q --disable-pip-version-check prometheus-client==0.26.0
+  fi
 }
 
 # Builds the criterion bench NAME of crates/rpsutil (without running it) and prints

@@ -372,29 +372,7 @@ impl Scraper {
 impl MetricsSource for Scraper {
     fn gather(&self, include: &[String], exclude: &[String]) -> Result<Vec<Family>, GatherError> {
         let selected = self.select(include, exclude)?;
-        let results: Vec<(String, Collected, Duration)> = std::thread::scope(|s| {
-            let handles: Vec<_> = selected
-                .iter()
-                .map(|name| {
-                    let inner = &self.inner;
-                    let handle = s.spawn(move || {
-                        let begin = Instant::now();
-                        let out = inner.run(name);
-                        (out, begin.elapsed())
-                    });
-                    (name, handle)
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|(name, h)| {
-                    let (out, took) = h.join().unwrap_or_else(|_| {
-                        (Err(format!("collector {name} panicked")), Duration::ZERO)
-                    });
-                    (name.clone(), out, took)
-                })
-                .collect()
-        });
+        let results = run_all(&selected, |name| self.inner.run(name));
         let mut duration = Family::new(
             "node_scrape_collector_duration_seconds",
             "node_exporter: Duration of a collector scrape.",
@@ -421,6 +399,53 @@ impl MetricsSource for Scraper {
         out.push(success);
         Ok(out)
     }
+}
+
+/// Runs `run` for every name on as many threads as there are CPUs (the caller's
+/// among them), each thread taking the next name not yet taken: collectors run in
+/// parallel as node_exporter's do, without a thread per collector per scrape.
+/// Returns, in the order of `names`, each result and how long it took; a
+/// collector that panics fails alone.
+fn run_all(
+    names: &[String],
+    run: impl Fn(&str) -> Collected + Sync,
+) -> Vec<(String, Collected, Duration)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let slots: Vec<std::sync::Mutex<Option<(Collected, Duration)>>> =
+        names.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(name) = names.get(i) else {
+            break;
+        };
+        let begin = Instant::now();
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(name)))
+            .unwrap_or_else(|_| Err(format!("collector {name} panicked")));
+        if let Some(slot) = slots.get(i) {
+            *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some((out, begin.elapsed()));
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(names.len());
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(work);
+        }
+        work();
+    });
+    names
+        .iter()
+        .zip(slots)
+        .map(|(name, slot)| {
+            let (out, took) = slot
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .unwrap_or_else(|| (Err(format!("collector {name} did not run")), Duration::ZERO));
+            (name.clone(), out, took)
+        })
+        .collect()
 }
 
 /// Appends `more` to `out`, joining families of the same name (two collectors may

@@ -96,7 +96,10 @@ fn metrics(shared: &Shared, req: &Request, raw_query: &str) -> Response {
     if accepts_gzip(req.header("accept-encoding")) {
         let mut gz = flate2::write::GzEncoder::new(
             Vec::with_capacity(response.body.len() / 4),
-            flate2::Compression::default(),
+            // The fastest level: an exposition is repetitive text that level 1
+            // already shrinks about 6x; the default level costs twice the CPU per
+            // scrape for a few percent fewer bytes.
+            flate2::Compression::fast(),
         );
         // Writing into a Vec cannot fail; if it somehow did, send it uncompressed.
         if let Ok(compressed) = gz.write_all(&response.body).and_then(|()| gz.finish()) {
