@@ -185,7 +185,8 @@ fn restored(s: &str) -> bool {
 fn iotop_screen_toggles_and_quits() {
     let tm = Tmux::start("iotop", &tool_cmd("iotop -d 0.3"));
     let s = tm.wait("the first frame", |s| {
-        s.contains("Total DISK READ") && s.contains("PID PRIO USER")
+        // Rows are threads by default, as iotop's.
+        s.contains("Total DISK READ") && s.contains("TID PRIO USER")
     });
     assert!(s.contains("q quit  o only active"), "{s}");
     // o: only processes doing I/O (the footer says so).
@@ -222,4 +223,49 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     tm.keys(&["C-c"]);
     let s = tm.wait("the exit", |s| s.contains("MODES-END"));
     assert!(restored(&s), "{s}");
+}
+
+/// Closing the terminal (the tmux session killed, as a closed terminal window)
+/// ends each screen within a few seconds; none keeps running on a dead terminal
+/// (crossterm alone would spin on the end of input at 100 % CPU, forever).
+#[test]
+fn a_closed_terminal_ends_the_screens() {
+    for tool in ["top -d 0.3", "iotop -d 0.3", "nettop -d 0.3"] {
+        // The tool is the pane's process itself (no shell around it).
+        let tm = Tmux::start(
+            "hangup",
+            &format!("exec {} {tool}", env!("CARGO_BIN_EXE_rpsutil")),
+        );
+        tm.wait("the first frame", |s| {
+            s.lines().count() > 5 && !s.trim().is_empty()
+        });
+        let out = tm.cmd(&["display-message", "-p", "-t", "t", "#{pane_pid}"]);
+        let pid: u32 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("pane pid");
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        assert_eq!(comm.trim(), "rpsutil", "{tool}: the pane runs the tool");
+        assert!(tm.cmd(&["kill-session", "-t", "t"]).status.success());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            // Gone, or a zombie waiting for its (ending) tmux server.
+            let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| {
+                    s.rsplit(')')
+                        .next()
+                        .and_then(|r| r.split_whitespace().next())
+                        .map(str::to_string)
+                });
+            if matches!(state.as_deref(), None | Some("Z") | Some("X")) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{tool} still runs (state {state:?}) after its terminal closed"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }

@@ -25,14 +25,78 @@ extern "C" fn on_signal(_: libc::c_int) {
 
 /// Waits for an input event until `next` (at most 100 ms, so that a stop request
 /// is seen quickly); None when the time ran out first.
+///
+/// The wait itself is a poll(2) on the terminal, not crossterm's: at the end of
+/// input (the terminal hung up: its window closed, `tmux kill-session`) crossterm
+/// 0.29's reader loops on `read` returning 0 and never comes back, so it is
+/// entered only when input is waiting (or buffered in it), never on a hung-up
+/// terminal; a hang-up stops the screen as SIGHUP would (which does not always
+/// come).
 pub(crate) fn next_event(next: Instant) -> CliResult<Option<Event>> {
     let wait = next
         .saturating_duration_since(Instant::now())
         .min(Duration::from_millis(100));
-    if !event::poll(wait)? {
-        return Ok(None);
+    match wait_for_input(Duration::ZERO) {
+        Input::HungUp => return stop_now(),
+        // Keys crossterm read ahead are in its queue, not on the terminal.
+        _ if event::poll(Duration::ZERO)? => return Ok(Some(event::read()?)),
+        _ => {}
     }
-    Ok(Some(event::read()?))
+    match wait_for_input(wait) {
+        Input::HungUp => stop_now(),
+        Input::Ready if event::poll(Duration::ZERO)? => Ok(Some(event::read()?)),
+        Input::Ready | Input::Quiet => Ok(None),
+        // Not a terminal on standard input: crossterm reads /dev/tty itself.
+        Input::Unknown => Ok(event::poll(wait)?.then(event::read).transpose()?),
+    }
+}
+
+/// Ends the screen: as a SIGHUP would.
+fn stop_now() -> CliResult<Option<Event>> {
+    STOP.store(true, Ordering::Relaxed);
+    Ok(None)
+}
+
+/// What standard input has to offer.
+enum Input {
+    /// Bytes to read.
+    Ready,
+    /// Nothing within the wait.
+    Quiet,
+    /// The terminal hung up (POLLHUP, POLLERR or POLLNVAL).
+    HungUp,
+    /// Standard input is not a terminal.
+    Unknown,
+}
+
+/// poll(2) on standard input for up to `wait`.
+#[cfg(unix)]
+fn wait_for_input(wait: Duration) -> Input {
+    // SAFETY: isatty only inspects the descriptor.
+    if unsafe { libc::isatty(0) } != 1 {
+        return Input::Unknown;
+    }
+    let mut fd = libc::pollfd {
+        fd: 0,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: poll reads and writes one pollfd, `fd`.
+    let n = unsafe { libc::poll(&mut fd, 1, ms) };
+    if n <= 0 {
+        // Timeout, or EINTR (a signal: the caller checks the stop flag).
+        Input::Quiet
+    } else if fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+        Input::HungUp
+    } else {
+        Input::Ready
+    }
+}
+
+#[cfg(not(unix))]
+fn wait_for_input(_: Duration) -> Input {
+    Input::Unknown
 }
 
 /// True once SIGTERM or SIGHUP asked the screen to stop.
