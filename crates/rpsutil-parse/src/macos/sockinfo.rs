@@ -158,7 +158,7 @@ mod tests {
         put(&mut b, 24 + 156, &6i32.to_le_bytes()); // IPPROTO_TCP
                                                     // insi_lport: the int holding htons(8080) = memory [0x1f, 0x90, 0, 0].
         put(&mut b, 264 + 4, &[0x1f, 0x90, 0, 0]);
-        put(&mut b, 264 + 0, &[0x01, 0xbb, 0, 0]); // fport 443
+        put(&mut b, 264, &[0x01, 0xbb, 0, 0]); // fport 443
         put(&mut b, 264 + 48 + 12, &[127, 0, 0, 1]);
         put(&mut b, 264 + 32 + 12, &[10, 0, 0, 2]);
         put(&mut b, 264 + 80, &1i32.to_le_bytes()); // TCPS_LISTEN
