@@ -76,7 +76,8 @@ pub(crate) fn disk_partitions(all: bool) -> Result<Vec<DiskPartition>> {
         if device == "none" {
             device.clear();
         }
-        if !all && !(device.starts_with('/') && Path::new(&device).exists()) {
+        let real_device = device.starts_with('/') && Path::new(&device).exists();
+        if !all && !real_device {
             continue;
         }
         out.push(DiskPartition {
