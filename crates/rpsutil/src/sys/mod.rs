@@ -24,7 +24,10 @@ pub(crate) mod roots;
 pub(crate) mod posix;
 
 // The defaults every backend starts from; the backend itself where none is written.
-#[cfg_attr(any(target_os = "linux", windows), allow(dead_code))]
+#[cfg_attr(
+    any(target_os = "linux", windows, target_os = "macos"),
+    allow(dead_code)
+)]
 pub(crate) mod unsupported;
 
 #[cfg(target_os = "linux")]
@@ -37,7 +40,12 @@ pub(crate) mod windows;
 #[cfg(windows)]
 pub(crate) use windows as imp;
 
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(target_os = "macos")]
+pub(crate) mod macos;
+#[cfg(target_os = "macos")]
+pub(crate) use macos as imp;
+
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 pub(crate) use unsupported as imp;
 
 pub use roots::{procfs_path, set_procfs_path, set_sysfs_path, sysfs_path};

@@ -1,0 +1,119 @@
+//! The macOS backend: `sysctl(3)` (`KERN_PROC`, `KERN_PROCARGS2`, `hw.*`,
+//! `vm.swapusage`, `NET_RT_IFLIST2`), `libproc` (`proc_pidinfo`,
+//! `proc_pidfdinfo`, `proc_pidpath`), the Mach host statistics and the POSIX calls
+//! psutil 7.2.2 makes on macOS (`_psosx.py`, `arch/osx/*`). The raw kernel
+//! structures are decoded by `rpsutil_parse::macos` (unit-tested on Linux).
+//!
+//! Not written yet (answer Unsupported): `disk_io_counters`, `sensors_battery`
+//! and `cpu_freq` on arm64 need IOKit/CoreFoundation bindings;
+//! `memory_full_info` (USS) needs `task_for_pid` and `mach_vm_region`.
+//!
+//! Type-checked and unit-tested on Linux only; never run on macOS.
+
+pub(crate) use crate::sys::unsupported::*;
+
+mod disk;
+mod ffi;
+mod files;
+mod netif;
+// The libc crate marks its Mach declarations (`mach_host_self`,
+// `mach_timebase_info`, ...) deprecated in favour of the `mach2` crate; they are
+// still the system's declarations, and using them avoids a dependency.
+#[allow(deprecated)]
+mod process;
+mod signals;
+#[allow(deprecated)]
+mod system;
+
+pub(crate) use disk::{disk_partitions, disk_usage};
+pub(crate) use files::{net_connections, num_fds, open_files, system_connections};
+pub(crate) use netif::{net_if_addrs, net_if_stats, net_io_counters};
+pub(crate) use process::{
+    cmdline, cpu_times, create_time, cwd, environ, exe, gids, identity, memory_info, name, nice,
+    num_ctx_switches, num_threads, ppid, ppid_map, same_process, status, terminal, threads,
+    translate, uids, username, Handle, Proc, RawCache,
+};
+pub(crate) use signals::{kill, resume, send_signal, suspend, terminate, wait};
+#[cfg(target_arch = "x86_64")]
+pub(crate) use system::cpu_freq_percpu;
+pub(crate) use system::{
+    boot_time, cpu_count_cores, cpu_count_logical, cpu_stats, heap_info, heap_trim, pid_exists,
+    pids, swap_memory, system_cpu_times, system_cpu_times_percpu, total_memory, users,
+    virtual_memory,
+};
+
+pub(crate) use crate::sys::posix::{getloadavg, set_nice};
+
+/// psutil completes names of 15+ characters from `argv[0]` (`p_comm` holds 16).
+pub(crate) const TRUNCATED_NAME_FIXUP: bool = true;
+
+/// The psutil functions (`cpu_times`) and `Process` methods (`Process.cpu_times`)
+/// this backend has written (for `crate::capabilities`).
+pub(crate) fn implements(name: &str) -> bool {
+    const FUNCTIONS: &[&str] = &[
+        "pids",
+        "pid_exists",
+        "process_iter",
+        "wait_procs",
+        "cpu_times",
+        "cpu_percent",
+        "cpu_times_percent",
+        "cpu_count",
+        "cpu_stats",
+        "getloadavg",
+        "virtual_memory",
+        "swap_memory",
+        "disk_partitions",
+        "disk_usage",
+        "net_io_counters",
+        "net_connections",
+        "net_if_addrs",
+        "net_if_stats",
+        "boot_time",
+        "users",
+        "heap_info",
+        "heap_trim",
+    ];
+    const METHODS: &[&str] = &[
+        "name",
+        "exe",
+        "cmdline",
+        "environ",
+        "status",
+        "ppid",
+        "parent",
+        "parents",
+        "children",
+        "cwd",
+        "uids",
+        "gids",
+        "username",
+        "terminal",
+        "create_time",
+        "cpu_times",
+        "cpu_percent",
+        "memory_info",
+        "memory_percent",
+        "num_threads",
+        "threads",
+        "num_ctx_switches",
+        "num_fds",
+        "open_files",
+        "net_connections",
+        "nice",
+        "send_signal",
+        "suspend",
+        "resume",
+        "terminate",
+        "kill",
+        "wait",
+        "is_running",
+        "oneshot",
+        "as_dict",
+    ];
+    match name.strip_prefix("Process.") {
+        Some(method) => METHODS.contains(&method),
+        // cpu_freq: x86_64 only (arm64 needs IOKit's pmgr tables).
+        None => FUNCTIONS.contains(&name) || (name == "cpu_freq" && cfg!(target_arch = "x86_64")),
+    }
+}
