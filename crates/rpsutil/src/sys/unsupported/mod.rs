@@ -76,10 +76,22 @@ pub(crate) fn rlimit_raw(_r: Resource) -> Option<i32> {
 /// psutil's 15-character name completion is a POSIX rule; off by default.
 pub(crate) const TRUNCATED_NAME_FIXUP: bool = false;
 
-#[cfg(all(test, not(any(target_os = "linux", windows))))]
+#[cfg(all(
+    test,
+    not(any(
+        target_os = "linux",
+        windows,
+        target_os = "macos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd",
+        target_os = "solaris",
+        target_os = "illumos"
+    ))
+))]
 mod tests {
     //! On an OS without a backend every call must say so (`Unsupported`) and nothing
-    //! may panic. (Windows has its own backend since; its tests run under Wine.)
+    //! may panic. (Every OS psutil supports has its own backend since.)
     use crate::*;
 
     fn unsupported<T: std::fmt::Debug>(r: Result<T>) {
