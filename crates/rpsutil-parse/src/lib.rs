@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 pub mod linux;
+pub mod sunos;
 mod util;
 
 use std::fmt;
