@@ -25,6 +25,7 @@ pub(crate) mod posix;
 
 // The defaults every backend starts from; the backend itself where none is written.
 #[cfg_attr(any(target_os = "linux", windows), allow(dead_code))]
+#[cfg_attr(any(target_os = "solaris", target_os = "illumos"), allow(dead_code))]
 pub(crate) mod unsupported;
 
 #[cfg(target_os = "linux")]
@@ -37,7 +38,17 @@ pub(crate) mod windows;
 #[cfg(windows)]
 pub(crate) use windows as imp;
 
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(any(target_os = "solaris", target_os = "illumos"))]
+pub(crate) mod sunos;
+#[cfg(any(target_os = "solaris", target_os = "illumos"))]
+pub(crate) use sunos as imp;
+
+#[cfg(not(any(
+    target_os = "linux",
+    windows,
+    target_os = "solaris",
+    target_os = "illumos"
+)))]
 pub(crate) use unsupported as imp;
 
 pub use roots::{procfs_path, set_procfs_path, set_sysfs_path, sysfs_path};
