@@ -146,3 +146,69 @@ mod layout_checks {
     const _: () = assert!(size_of::<libc::dev_t>() == 8);
     const _: () = assert!(size_of::<libc::id_t>() == 4);
 }
+
+/// Run on the real system only (type-checked here): the availability list agrees
+/// with psutil's SunOS column, and the test's own process and the system read
+/// back plausible values.
+#[cfg(test)]
+mod tests {
+    use crate::capabilities::{Kind, PSUTIL};
+    use crate::types::fields::Os;
+
+    #[test]
+    fn implements_only_what_psutil_has_on_sunos() {
+        for c in PSUTIL {
+            let name = match c.kind {
+                Kind::Method => format!("Process.{}", c.name),
+                Kind::Function | Kind::Constant => c.name.to_string(),
+            };
+            if super::implements(&name) {
+                assert!(c.in_psutil(Os::Sunos), "{name} is not psutil's on SunOS");
+            }
+        }
+    }
+
+    #[test]
+    fn own_process() {
+        let me = crate::Process::current().expect("current");
+        assert_eq!(me.pid(), std::process::id());
+        assert_eq!(
+            me.ppid().expect("ppid"),
+            std::os::unix::process::parent_id()
+        );
+        assert!(!me.cmdline().expect("cmdline").is_empty());
+        assert!(me.create_time().expect("create_time") > 0.0);
+        assert!(me.memory_info().expect("memory_info").rss > 0);
+        assert!(me.num_threads().expect("num_threads") >= 1);
+        assert!(!me.threads().expect("threads").is_empty());
+        let uids = me.uids().expect("uids");
+        // SAFETY: getuid has no preconditions.
+        assert_eq!(uids.real, unsafe { libc::getuid() });
+        let nice = me.nice().expect("nice");
+        assert!((-20..=19).contains(&nice), "{nice}");
+        assert!(!me.exe().expect("exe").as_os_str().is_empty());
+        assert!(me.memory_maps_ext().expect("memory_maps").len() > 1);
+        assert!(me.cpu_times().expect("cpu_times").user >= 0.0);
+    }
+
+    #[test]
+    fn system() {
+        let pids = crate::pids().expect("pids");
+        assert!(pids.contains(&std::process::id()));
+        let t = crate::cpu_times().expect("cpu_times");
+        assert!(t.idle > 0.0 && t.iowait.is_some());
+        let n = crate::cpu_count(true).expect("cpu_count").expect("some");
+        assert_eq!(crate::cpu_times_percpu().expect("percpu").len(), n as usize);
+        let vm = crate::virtual_memory().expect("virtual_memory");
+        assert!(vm.total > 0 && vm.free <= vm.total);
+        crate::swap_memory().expect("swap_memory");
+        assert!(crate::boot_time().expect("boot_time") > 1e9);
+        assert!(!crate::disk_partitions(false)
+            .expect("partitions")
+            .is_empty());
+        crate::disk_io_counters(true).expect("disk_io");
+        crate::net_io_counters(true).expect("net_io");
+        assert!(crate::net_if_stats().expect("if_stats").contains_key("lo0"));
+        crate::users().expect("users");
+    }
+}
