@@ -19,6 +19,7 @@
 
 pub mod linux;
 pub mod macos;
+pub mod sunos;
 mod util;
 
 use std::fmt;
