@@ -24,7 +24,16 @@ pub(crate) mod roots;
 pub(crate) mod posix;
 
 // The defaults every backend starts from; the backend itself where none is written.
-#[cfg_attr(any(target_os = "linux", windows), allow(dead_code))]
+#[cfg_attr(
+    any(
+        target_os = "linux",
+        windows,
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd"
+    ),
+    allow(dead_code)
+)]
 pub(crate) mod unsupported;
 
 #[cfg(target_os = "linux")]
@@ -37,7 +46,19 @@ pub(crate) mod windows;
 #[cfg(windows)]
 pub(crate) use windows as imp;
 
-#[cfg(not(any(target_os = "linux", windows)))]
+// FreeBSD, OpenBSD, NetBSD: one backend with a submodule per OS.
+#[cfg(any(target_os = "freebsd", target_os = "openbsd", target_os = "netbsd"))]
+pub(crate) mod bsd;
+#[cfg(any(target_os = "freebsd", target_os = "openbsd", target_os = "netbsd"))]
+pub(crate) use bsd as imp;
+
+#[cfg(not(any(
+    target_os = "linux",
+    windows,
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd"
+)))]
 pub(crate) use unsupported as imp;
 
 pub use roots::{procfs_path, set_procfs_path, set_sysfs_path, sysfs_path};
