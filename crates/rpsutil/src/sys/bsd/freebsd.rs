@@ -488,19 +488,22 @@ fn rlimit_mib(p: &Proc<'_>, r: Resource) -> Result<[libc::c_int; 5]> {
     ])
 }
 
+// FreeBSD's rlim_t is int64_t (sys/_types.h), RLIM_INFINITY its maximum.
 fn to_psutil(v: libc::rlim_t) -> i64 {
     if v == libc::RLIM_INFINITY {
         RLIM_INFINITY
     } else {
-        i64::try_from(v).unwrap_or(i64::MAX)
+        v
     }
 }
 
 fn from_psutil(v: i64) -> Result<libc::rlim_t> {
     if v == RLIM_INFINITY {
         Ok(libc::RLIM_INFINITY)
+    } else if v < 0 {
+        Err(Error::invalid(format!("invalid resource limit {v}")))
     } else {
-        libc::rlim_t::try_from(v).map_err(|_| Error::invalid(format!("invalid resource limit {v}")))
+        Ok(v)
     }
 }
 
@@ -614,6 +617,8 @@ fn pages(name: &str) -> Result<u64> {
 
 /// `hw.physmem`.
 pub(super) fn physmem() -> Result<u64> {
+    // An unsigned long: u64 on 64-bit FreeBSD, u32 on 32-bit.
+    #[allow(clippy::unnecessary_cast)]
     sysctl::value_by_name::<libc::c_ulong>("hw.physmem")
         .map(|v| v as u64)
         .map_err(|e| os_error(e, "hw.physmem"))

@@ -85,11 +85,14 @@ fn mounts() -> io::Result<Vec<Mount>> {
     Ok(buf
         .iter()
         .map(|s| {
+            // u64 on FreeBSD, u32 on OpenBSD.
+            #[allow(clippy::unnecessary_cast)]
+            let flags = s.f_flags as u64;
             (
                 text(&s.f_mntfromname),
                 text(&s.f_mntonname),
                 text(&s.f_fstypename),
-                s.f_flags as u64,
+                flags,
             )
         })
         .collect())
@@ -115,11 +118,14 @@ fn mounts() -> io::Result<Vec<Mount>> {
     Ok(buf
         .iter()
         .map(|s| {
+            // c_ulong: u64 on 64-bit NetBSD, u32 on 32-bit.
+            #[allow(clippy::unnecessary_cast)]
+            let flags = s.f_flag as u64;
             (
                 text(&s.f_mntfromname),
                 text(&s.f_mntonname),
                 text(&s.f_fstypename),
-                s.f_flag as u64,
+                flags,
             )
         })
         .collect())
