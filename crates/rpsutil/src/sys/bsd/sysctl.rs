@@ -80,8 +80,8 @@ pub(crate) fn read_cap(mib: &[libc::c_int], cap: usize) -> io::Result<Vec<u8>> {
 
 /// Reads a fixed-size value (an `int`, a `struct timeval`, a `struct uvmexp`...).
 /// The kernel must return exactly `size_of::<T>()` bytes (psutil's exact-size
-/// rule, right for fixed-size nodes): anything else is EINVAL... reported as an
-/// `io::Error` naming the sizes.
+/// rule, right for fixed-size nodes): any other length is an `io::Error` naming
+/// both sizes.
 pub(crate) fn value<T: Copy>(mib: &[libc::c_int]) -> io::Result<T> {
     let buf = read_cap(mib, std::mem::size_of::<T>())?;
     from_bytes(&buf)
