@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bsd;
 pub mod linux;
 pub mod macos;
 pub mod sunos;

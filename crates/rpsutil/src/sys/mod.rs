@@ -30,7 +30,10 @@ pub(crate) mod posix;
         windows,
         target_os = "macos",
         target_os = "solaris",
-        target_os = "illumos"
+        target_os = "illumos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd"
     ),
     allow(dead_code)
 )]
@@ -56,12 +59,21 @@ pub(crate) mod sunos;
 #[cfg(any(target_os = "solaris", target_os = "illumos"))]
 pub(crate) use sunos as imp;
 
+// FreeBSD, OpenBSD, NetBSD: one backend with a submodule per OS.
+#[cfg(any(target_os = "freebsd", target_os = "openbsd", target_os = "netbsd"))]
+pub(crate) mod bsd;
+#[cfg(any(target_os = "freebsd", target_os = "openbsd", target_os = "netbsd"))]
+pub(crate) use bsd as imp;
+
 #[cfg(not(any(
     target_os = "linux",
     windows,
     target_os = "macos",
     target_os = "solaris",
-    target_os = "illumos"
+    target_os = "illumos",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd"
 )))]
 pub(crate) use unsupported as imp;
 
