@@ -58,6 +58,8 @@ fn stop_now() -> CliResult<Option<Event>> {
 }
 
 /// What standard input has to offer.
+// Windows reads keys through crossterm only (`Unknown`).
+#[cfg_attr(not(unix), allow(dead_code))]
 enum Input {
     /// Bytes to read.
     Ready,
