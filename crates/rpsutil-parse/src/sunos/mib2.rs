@@ -458,7 +458,8 @@ fn decode_entry(level: u32, name: u32, e: &[u8]) -> Option<Result<MibConn>> {
 
 /// Every entry of the four connection tables among `tables`, in table order,
 /// keeping those created by `pid` when one is given (psutil's filter on
-/// `*CreationProcess`). Tables are walked with [`entry_sizes`]; bytes after the
+/// `*CreationProcess`). Tables are walked with [`entry_sizes`] (the compiled-in
+/// size instead when only that one divides the table's length); bytes after the
 /// last whole entry are ignored (psutil divides the length by the entry size).
 /// Other tables are skipped. An entry size below the fields read, or a port
 /// outside 0..=65535, is an error.
@@ -470,12 +471,20 @@ pub fn connections(
     let sizes = entry_sizes(tables, defaults);
     let mut out = Vec::new();
     for t in tables {
-        let stride = match (t.level, t.name) {
-            (MIB2_TCP, MIB2_TCP_CONN) => sizes.tcp,
-            (MIB2_TCP6, MIB2_TCP6_CONN) => sizes.tcp6,
-            (MIB2_UDP, MIB2_UDP_ENTRY) => sizes.udp,
-            (MIB2_UDP6, MIB2_UDP6_ENTRY) => sizes.udp6,
+        let (reported, default) = match (t.level, t.name) {
+            (MIB2_TCP, MIB2_TCP_CONN) => (sizes.tcp, defaults.tcp),
+            (MIB2_TCP6, MIB2_TCP6_CONN) => (sizes.tcp6, defaults.tcp6),
+            (MIB2_UDP, MIB2_UDP_ENTRY) => (sizes.udp, defaults.udp),
+            (MIB2_UDP6, MIB2_UDP6_ENTRY) => (sizes.udp6, defaults.udp6),
             _ => continue,
+        };
+        // A reported size that does not divide the table while the compiled-in
+        // one does was not an entry size (a group record of another layout).
+        let len = t.data.len();
+        let stride = if reported != 0 && len % reported != 0 && default != 0 && len % default == 0 {
+            default
+        } else {
+            reported
         };
         if stride == 0 {
             return Err(ParseError::new("MIB2 table entry size 0"));
@@ -799,6 +808,23 @@ mod tests {
             (3, 4, Some(5), 11)
         );
         assert_eq!((c[2].lport, c[2].pid), (123, 12));
+        // A reported size that does not divide the table, where the default does:
+        // the default.
+        let mut odd_group = vec![0u8; 228];
+        put(&mut odd_group, tcp_group::TCP_CONN_TABLE_SIZE, &i32b(100));
+        let t = vec![
+            table(MIB2_TCP, 0, &[odd_group]),
+            table(
+                MIB2_TCP,
+                MIB2_TCP_CONN,
+                &[
+                    tcp4(68, [9, 9, 9, 9], 1, [0; 4], 0, -3, 1),
+                    tcp4(68, [9, 9, 9, 9], 2, [0; 4], 0, -3, 2),
+                ],
+            ),
+        ];
+        let c = connections(&t, EntrySizes::ILLUMOS, None).unwrap();
+        assert_eq!((c.len(), c[1].lport, c[1].pid), (2, 2, 2));
         // Without group records: the defaults.
         assert_eq!(entry_sizes(&[], EntrySizes::SOLARIS), EntrySizes::SOLARIS);
     }
