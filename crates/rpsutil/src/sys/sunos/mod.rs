@@ -214,4 +214,35 @@ mod tests {
         assert!(crate::net_if_stats().expect("if_stats").contains_key("lo0"));
         crate::users().expect("users");
     }
+
+    /// A listening socket of this process shows up system-wide (with this pid) and
+    /// per process; without privileges the MIB2 request is AccessDenied, as psutil.
+    #[test]
+    fn connections() {
+        use crate::{Address, ConnKind, ConnStatus, Error};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let mine = |laddr: &Address| matches!(laddr, Address::Inet { port: p, .. } if *p == port);
+        match crate::net_connections(ConnKind::Tcp4, true) {
+            Err(Error::AccessDenied { .. }) => return,
+            Err(e) => panic!("net_connections: {e}"),
+            Ok(all) => {
+                let c = all.iter().find(|c| mine(&c.laddr)).expect("our listener");
+                assert_eq!(c.pid, Some(std::process::id()));
+                assert_eq!(c.status, ConnStatus::Listen);
+                assert_eq!(c.fd, -1);
+            }
+        }
+        let me = crate::Process::current().expect("current");
+        let own = me
+            .net_connections(ConnKind::Inet)
+            .expect("Process.net_connections");
+        assert!(own.iter().any(|c| mine(&c.laddr)));
+        assert!(matches!(
+            me.net_connections(ConnKind::Unix),
+            Err(Error::InvalidInput { .. })
+        ));
+        me.net_connections(ConnKind::All)
+            .expect("kind all (pfiles)");
+    }
 }
