@@ -414,7 +414,11 @@ fn read_tables(pid: Option<Pid>) -> Result<Vec<Table>> {
         };
         let rc = getmsg_retry(fd, &mut ctl, std::ptr::null_mut())
             .map_err(|e| sys_error(e, "getmsg", pid))?;
+        // No control part (len −1) or a truncated one: nothing psutil reads on.
         let n = usize::try_from(ctl.len).unwrap_or(0).min(cbuf.0.len());
+        if n < 4 {
+            break;
+        }
         let reply = mib2::parse_reply(&cbuf.0[..n], rc == MOREDATA).map_err(|e| Error::Parse {
             path: "/dev/arp (T_OPTMGMT_ACK)".into(),
             detail: e.detail,
