@@ -1,7 +1,8 @@
 //! Parsers for what Solaris and illumos hand out (psutil's SunOS backend): the binary
 //! `/proc/PID/*` structures of `proc(5)` ([`procfs`]), the data sections of kernel
-//! statistics read through libkstat ([`kstat`]) and the `/etc/mnttab` table
-//! ([`mnttab`]).
+//! statistics read through libkstat ([`kstat`]), the `/etc/mnttab` table
+//! ([`mnttab`]), the TCP/UDP connection tables of the STREAMS MIB-II interface
+//! ([`mib2`]) and the UNIX sockets `pfiles` prints ([`pfiles`]).
 //!
 //! The binary layouts are those of the 64-bit data model (`_LP64`, amd64) of
 //! illumos' `<sys/procfs.h>` and `<sys/kstat.h>`; each structure's field offsets are
@@ -11,7 +12,9 @@
 //! the tests build their bytes with `to_ne_bytes`.
 
 pub mod kstat;
+pub mod mib2;
 pub mod mnttab;
+pub mod pfiles;
 pub mod procfs;
 
 use crate::{ParseError, Result};

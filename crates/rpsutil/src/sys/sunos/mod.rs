@@ -7,18 +7,18 @@
 //!
 //! Type-checked for `x86_64-unknown-illumos` and `x86_64-pc-solaris` and
 //! unit-tested on Linux through its pure parsers; never run on the real system.
-//! Not written yet (answers Unsupported): `net_connections` (system-wide and per
-//! process), which psutil reads from the MIB2 tables of `/dev/arp` over STREAMS
-//! plus `pfiles` for UNIX sockets.
+//! `net_connections` (system-wide and per process) reads the TCP/UDP MIB2 tables
+//! of `/dev/arp` over STREAMS, plus `pfiles` for a process's UNIX sockets.
 //!
 //! Every `unsafe` block of this backend is in `kstat.rs`, `memory.rs`
-//! (`swapctl`), `net.rs` (interface ioctls), `host.rs` (utmpx) and `cpu.rs`
-//! (`sysconf`), each with its `// SAFETY:` reason; each hand-declared structure
-//! carries compile-time size and offset assertions.
+//! (`swapctl`), `net.rs` (interface ioctls), `conns.rs` (`putmsg`/`getmsg`),
+//! `host.rs` (utmpx) and `cpu.rs` (`sysconf`), each with its `// SAFETY:` reason;
+//! each hand-declared structure carries compile-time size and offset assertions.
 
 // Everything not written answers Unsupported.
 pub(crate) use crate::sys::unsupported::*;
 
+mod conns;
 mod cpu;
 mod disk;
 mod handle;
@@ -29,6 +29,7 @@ mod net;
 mod procargs;
 mod process;
 
+pub(crate) use conns::{net_connections, system_connections};
 pub(crate) use cpu::{
     cpu_count_cores, cpu_count_logical, cpu_stats, system_cpu_times, system_cpu_times_percpu,
 };
@@ -57,7 +58,7 @@ pub(crate) const TRUNCATED_NAME_FIXUP: bool = true;
 /// The psutil functions (`cpu_times`) and `Process` methods (`Process.cpu_times`)
 /// this backend has written (for `crate::capabilities`). psutil's SunOS has no
 /// cpu_freq, sensors, heap_info/heap_trim, rlimit, cpu_affinity, io_counters,
-/// ionice; `net_connections` is not written yet.
+/// ionice.
 pub(crate) fn implements(name: &str) -> bool {
     const FUNCTIONS: &[&str] = &[
         "pids",
@@ -78,6 +79,7 @@ pub(crate) fn implements(name: &str) -> bool {
         "net_io_counters",
         "net_if_addrs",
         "net_if_stats",
+        "net_connections",
         "boot_time",
         "users",
         "PROCFS_PATH",
@@ -106,6 +108,7 @@ pub(crate) fn implements(name: &str) -> bool {
         "memory_percent",
         "memory_maps",
         "open_files",
+        "net_connections",
         "num_fds",
         "nice",
         "num_ctx_switches",
@@ -210,5 +213,36 @@ mod tests {
         crate::net_io_counters(true).expect("net_io");
         assert!(crate::net_if_stats().expect("if_stats").contains_key("lo0"));
         crate::users().expect("users");
+    }
+
+    /// A listening socket of this process shows up system-wide (with this pid) and
+    /// per process; without privileges the MIB2 request is AccessDenied, as psutil.
+    #[test]
+    fn connections() {
+        use crate::{Address, ConnKind, ConnStatus, Error};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let mine = |laddr: &Address| matches!(laddr, Address::Inet { port: p, .. } if *p == port);
+        match crate::net_connections(ConnKind::Tcp4, true) {
+            Err(Error::AccessDenied { .. }) => return,
+            Err(e) => panic!("net_connections: {e}"),
+            Ok(all) => {
+                let c = all.iter().find(|c| mine(&c.laddr)).expect("our listener");
+                assert_eq!(c.pid, Some(std::process::id()));
+                assert_eq!(c.status, ConnStatus::Listen);
+                assert_eq!(c.fd, -1);
+            }
+        }
+        let me = crate::Process::current().expect("current");
+        let own = me
+            .net_connections(ConnKind::Inet)
+            .expect("Process.net_connections");
+        assert!(own.iter().any(|c| mine(&c.laddr)));
+        assert!(matches!(
+            me.net_connections(ConnKind::Unix),
+            Err(Error::InvalidInput { .. })
+        ));
+        me.net_connections(ConnKind::All)
+            .expect("kind all (pfiles)");
     }
 }
