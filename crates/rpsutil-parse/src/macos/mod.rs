@@ -17,6 +17,7 @@ pub mod mount;
 pub mod procargs;
 pub mod sockinfo;
 pub mod time;
+pub mod uss;
 pub mod vnode;
 
 use crate::{ParseError, Result};

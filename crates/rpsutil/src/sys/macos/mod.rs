@@ -15,6 +15,8 @@ pub(crate) use crate::sys::unsupported::*;
 mod disk;
 mod ffi;
 mod files;
+#[allow(deprecated)]
+mod mach;
 mod netif;
 // The libc crate marks its Mach declarations (`mach_host_self`,
 // `mach_timebase_info`, ...) deprecated in favour of the `mach2` crate; they are
@@ -29,9 +31,9 @@ pub(crate) use disk::{disk_partitions, disk_usage};
 pub(crate) use files::{net_connections, num_fds, open_files, system_connections};
 pub(crate) use netif::{net_if_addrs, net_if_stats, net_io_counters};
 pub(crate) use process::{
-    cmdline, cpu_times, create_time, cwd, environ, exe, gids, identity, memory_info, name, nice,
-    num_ctx_switches, num_threads, ppid, ppid_map, same_process, status, terminal, threads,
-    translate, uids, username, Handle, Proc, RawCache,
+    cmdline, cpu_times, create_time, cwd, environ, exe, gids, identity, memory_full_info,
+    memory_info, name, nice, num_ctx_switches, num_threads, ppid, ppid_map, same_process, status,
+    terminal, threads, translate, uids, username, Handle, Proc, RawCache,
 };
 pub(crate) use signals::{kill, resume, send_signal, suspend, terminate, wait};
 #[cfg(target_arch = "x86_64")]
@@ -93,6 +95,7 @@ pub(crate) fn implements(name: &str) -> bool {
         "cpu_times",
         "cpu_percent",
         "memory_info",
+        "memory_full_info",
         "memory_percent",
         "num_threads",
         "threads",
