@@ -11,6 +11,7 @@
 //! declares with compile-time assertions.
 
 pub mod iflist;
+pub mod iokit;
 pub mod kinfo;
 pub mod media;
 pub mod mount;
