@@ -17,8 +17,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bsd;
 pub mod linux;
 pub mod macos;
+pub mod sunos;
 mod util;
 
 use std::fmt;

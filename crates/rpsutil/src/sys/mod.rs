@@ -25,7 +25,16 @@ pub(crate) mod posix;
 
 // The defaults every backend starts from; the backend itself where none is written.
 #[cfg_attr(
-    any(target_os = "linux", windows, target_os = "macos"),
+    any(
+        target_os = "linux",
+        windows,
+        target_os = "macos",
+        target_os = "solaris",
+        target_os = "illumos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd"
+    ),
     allow(dead_code)
 )]
 pub(crate) mod unsupported;
@@ -45,7 +54,27 @@ pub(crate) mod macos;
 #[cfg(target_os = "macos")]
 pub(crate) use macos as imp;
 
-#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
+#[cfg(any(target_os = "solaris", target_os = "illumos"))]
+pub(crate) mod sunos;
+#[cfg(any(target_os = "solaris", target_os = "illumos"))]
+pub(crate) use sunos as imp;
+
+// FreeBSD, OpenBSD, NetBSD: one backend with a submodule per OS.
+#[cfg(any(target_os = "freebsd", target_os = "openbsd", target_os = "netbsd"))]
+pub(crate) mod bsd;
+#[cfg(any(target_os = "freebsd", target_os = "openbsd", target_os = "netbsd"))]
+pub(crate) use bsd as imp;
+
+#[cfg(not(any(
+    target_os = "linux",
+    windows,
+    target_os = "macos",
+    target_os = "solaris",
+    target_os = "illumos",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd"
+)))]
 pub(crate) use unsupported as imp;
 
 pub use roots::{procfs_path, set_procfs_path, set_sysfs_path, sysfs_path};

@@ -1,0 +1,147 @@
+//! The BSD backends: FreeBSD, OpenBSD and NetBSD, the calls psutil 7.2.2 makes
+//! (`_psbsd.py`, `arch/bsd/*`, `arch/{freebsd,openbsd,netbsd}/*`), through `libc`.
+//!
+//! One module for what the three share (the `sysctl` helpers, the process record
+//! and every method read from it, identity, signals, error translation, and the
+//! system functions whose interface is common: boot time, CPU count, disk
+//! partitions, routing-socket NIC counters, NIC addresses and flags, users) and
+//! one submodule per OS (`freebsd.rs`, `openbsd.rs`, `netbsd.rs`) for the rest,
+//! selected by `cfg`. The records' bytes are decoded by `rpsutil_parse::bsd` at
+//! layouts taken here with `offset_of!` from `libc`'s declarations (the
+//! [`fld!`] macro), so the decoders are tested on Linux and the layouts are
+//! checked by the compiler for each target.
+//!
+//! Never run on the real systems: type-checked for x86_64 FreeBSD, OpenBSD and
+//! NetBSD (see the README's platform table). Every `unsafe` block has its
+//! `// SAFETY:` reason; hand-declared structs carry size and offset assertions
+//! with the header they come from.
+
+// Everything not written answers Unsupported; named imports below shadow the glob.
+pub(crate) use crate::sys::unsupported::*;
+
+/// The [`Field`](rpsutil_parse::bsd::layout::Field) (offset and width) of a
+/// member of a C struct, from the struct's declaration: `fld!(libc::kinfo_proc,
+/// ki_rusage.ru_utime.tv_sec)`.
+macro_rules! fld {
+    ($t:ty, $($f:ident).+) => {{
+        const fn width<T, F>(_: fn(&T) -> &F) -> usize {
+            ::std::mem::size_of::<F>()
+        }
+        ::rpsutil_parse::bsd::layout::Field::new(
+            ::std::mem::offset_of!($t, $($f).+),
+            width(|x: &$t| &x.$($f).+),
+        )
+    }};
+}
+
+mod netif;
+mod process;
+mod sysctl;
+mod system;
+
+#[cfg(target_os = "freebsd")]
+mod freebsd;
+#[cfg(target_os = "freebsd")]
+use freebsd as os;
+#[cfg(target_os = "netbsd")]
+mod netbsd;
+#[cfg(target_os = "netbsd")]
+use netbsd as os;
+#[cfg(target_os = "openbsd")]
+mod openbsd;
+#[cfg(target_os = "openbsd")]
+use openbsd as os;
+
+pub(crate) use netif::{net_if_addrs, net_if_stats, net_io_counters};
+pub(crate) use os::{
+    cmdline, cwd, exe, num_threads, pids, system_cpu_times, system_cpu_times_percpu, threads,
+};
+pub(crate) use process::{
+    cpu_times, create_time, environ, gids, identity, io_counters, kill, memory_full_info,
+    memory_info, name, nice, num_ctx_switches, pid_exists, ppid, ppid_map, resume, same_process,
+    send_signal, status, suspend, terminal, terminate, translate, uids, username, wait, Handle,
+    Proc, RawCache,
+};
+pub(crate) use system::{
+    boot_time, cpu_count_cores, cpu_count_logical, disk_partitions, total_memory, users,
+};
+
+#[cfg(target_os = "freebsd")]
+pub(crate) use freebsd::{
+    cpu_affinity, cpu_freq_percpu, cpu_num, cpu_stats, disk_io_counters, memory_maps, num_fds,
+    open_files, rlimit, rlimit_raw, sensors_battery, sensors_temperatures, set_cpu_affinity,
+    set_rlimit, swap_memory, virtual_memory,
+};
+
+pub(crate) use crate::sys::posix::statvfs::disk_usage;
+pub(crate) use crate::sys::posix::{getloadavg, set_nice};
+// A scan reads nothing ahead: each process's record is one sysctl.
+pub(crate) use crate::sys::unsupported::Scan;
+
+/// psutil completes 15-character names from `argv[0]` on POSIX (the BSDs keep
+/// `MAXCOMLEN` = 19 characters, psutil applies the same rule).
+pub(crate) const TRUNCATED_NAME_FIXUP: bool = true;
+
+/// The psutil functions (`cpu_times`) and `Process` methods (`Process.cpu_times`)
+/// this backend has written (for `crate::capabilities`).
+pub(crate) fn implements(name: &str) -> bool {
+    const FUNCTIONS: &[&str] = &[
+        "pids",
+        "pid_exists",
+        "process_iter",
+        "wait_procs",
+        "cpu_times",
+        "cpu_percent",
+        "cpu_times_percent",
+        "cpu_count",
+        "getloadavg",
+        "disk_partitions",
+        "disk_usage",
+        "net_io_counters",
+        "net_if_addrs",
+        "net_if_stats",
+        "boot_time",
+        "users",
+    ];
+    const METHODS: &[&str] = &[
+        "name",
+        "exe",
+        "cmdline",
+        "environ",
+        "status",
+        "ppid",
+        "parent",
+        "parents",
+        "children",
+        "cwd",
+        "uids",
+        "gids",
+        "terminal",
+        "username",
+        "create_time",
+        "cpu_times",
+        "cpu_percent",
+        "memory_info",
+        "memory_full_info",
+        "memory_percent",
+        "io_counters",
+        "num_ctx_switches",
+        "num_threads",
+        "threads",
+        "nice",
+        "send_signal",
+        "suspend",
+        "resume",
+        "terminate",
+        "kill",
+        "wait",
+        "is_running",
+        "oneshot",
+        "as_dict",
+    ];
+    if let Some(m) = name.strip_prefix("Process.") {
+        METHODS.contains(&m) || os::METHODS.contains(&m)
+    } else {
+        FUNCTIONS.contains(&name) || os::FUNCTIONS.contains(&name)
+    }
+}

@@ -1,0 +1,229 @@
+//! NICs on the BSDs: traffic counters from the routing socket's interface list
+//! (psutil `arch/bsd/net.c`), addresses from `getifaddrs(3)` with the link-layer
+//! (`AF_LINK`) addresses psutil adds on the BSDs, and `SIOCGIFFLAGS` /
+//! `SIOCGIFMTU` for `net_if_stats` (psutil `arch/posix/net.c`).
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+use indexmap::IndexMap;
+use rpsutil_parse::bsd::net::{iflist_counters, sockaddr_dl, IfMsgLayout};
+
+use super::sysctl;
+use crate::sys::records::NicIoEntry;
+use crate::types::net::{AddressFamily, NetIoCounters, NicAddr, NicDuplex, NicStats};
+use crate::{Error, Result};
+
+/// `struct if_msghdr` with its `struct if_data` (`net/if.h`), from libc.
+const IFMSG: IfMsgLayout = IfMsgLayout {
+    sdl_at: std::mem::size_of::<libc::if_msghdr>(),
+    ibytes: fld!(libc::if_msghdr, ifm_data.ifi_ibytes),
+    obytes: fld!(libc::if_msghdr, ifm_data.ifi_obytes),
+    ipackets: fld!(libc::if_msghdr, ifm_data.ifi_ipackets),
+    opackets: fld!(libc::if_msghdr, ifm_data.ifi_opackets),
+    ierrors: fld!(libc::if_msghdr, ifm_data.ifi_ierrors),
+    oerrors: fld!(libc::if_msghdr, ifm_data.ifi_oerrors),
+    iqdrops: fld!(libc::if_msghdr, ifm_data.ifi_iqdrops),
+    // psutil reads ifi_oqdrops only where FreeBSD's `_IFI_OQDROPS` says it exists.
+    #[cfg(target_os = "freebsd")]
+    oqdrops: Some(fld!(libc::if_msghdr, ifm_data.ifi_oqdrops)),
+    #[cfg(not(target_os = "freebsd"))]
+    oqdrops: None,
+};
+
+/// `sysctl(CTL_NET, PF_ROUTE, 0, 0, NET_RT_IFLIST, 0)`: every NIC's counters, in
+/// the kernel's order (`usbus*` skipped, as psutil).
+pub(crate) fn net_io_counters() -> Result<Vec<NicIoEntry>> {
+    let mib = [libc::CTL_NET, libc::PF_ROUTE, 0, 0, libc::NET_RT_IFLIST, 0];
+    let buf = sysctl::read(&mib).map_err(|e| sysctl::os_error(e, "NET_RT_IFLIST"))?;
+    let list = iflist_counters(&buf, libc::RTM_IFINFO as u8, &IFMSG).map_err(|e| Error::Parse {
+        path: "sysctl NET_RT_IFLIST".into(),
+        detail: e.detail,
+    })?;
+    Ok(list
+        .into_iter()
+        .map(|c| NicIoEntry {
+            name: c.name,
+            counters: NetIoCounters {
+                bytes_sent: c.bytes_sent,
+                bytes_recv: c.bytes_recv,
+                packets_sent: c.packets_sent,
+                packets_recv: c.packets_recv,
+                errin: c.errin,
+                errout: c.errout,
+                dropin: c.dropin,
+                dropout: c.dropout,
+            },
+        })
+        .collect())
+}
+
+/// The shared POSIX `getifaddrs` walk (IPv4, IPv6) plus the `AF_LINK` entries
+/// psutil reports on the BSDs: the `sdl_alen` bytes after the name as lowercase
+/// `xx:xx:…`, NICs without a link address (loopback, tunnels) get none. The
+/// entries of each NIC stay sorted by family number, as psutil's list.
+pub(crate) fn net_if_addrs() -> Result<IndexMap<String, Vec<NicAddr>>> {
+    let mut out = crate::sys::posix::ifaddrs::net_if_addrs()?;
+    for (name, mac) in link_addresses()? {
+        let entry = out.entry(name).or_default();
+        entry.push(NicAddr {
+            family: AddressFamily::Link,
+            address: mac,
+            netmask: None,
+            broadcast: None,
+            ptp: None,
+        });
+        entry.sort_by_key(|a| a.family.as_raw());
+    }
+    Ok(out)
+}
+
+fn link_addresses() -> Result<Vec<(String, String)>> {
+    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: head is a valid out-pointer; freed below with freeifaddrs.
+    if unsafe { libc::getifaddrs(&mut head) } != 0 {
+        return Err(Error::os(io::Error::last_os_error(), "getifaddrs"));
+    }
+    let mut out = Vec::new();
+    let mut cur = head;
+    while !cur.is_null() {
+        // SAFETY: cur is a node of the list getifaddrs returned, not yet freed.
+        let ifa = unsafe { &*cur };
+        cur = ifa.ifa_next;
+        if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
+            continue;
+        }
+        // SAFETY: ifa_addr is a valid sockaddr of the list.
+        let family = i32::from(unsafe { (*ifa.ifa_addr).sa_family });
+        if family != libc::AF_LINK {
+            continue;
+        }
+        // SAFETY: an AF_LINK address is a sockaddr_dl of `sdl_len` bytes (at least
+        // the 8-byte header), owned by the list.
+        let sa = unsafe {
+            let len = usize::from((*ifa.ifa_addr).sa_len).max(8);
+            std::slice::from_raw_parts(ifa.ifa_addr.cast::<u8>(), len)
+        };
+        let Some((_, mac)) = sockaddr_dl(sa) else {
+            continue;
+        };
+        if mac.is_empty() {
+            continue;
+        }
+        // SAFETY: ifa_name is a NUL-terminated string owned by the list.
+        let name = unsafe { std::ffi::CStr::from_ptr(ifa.ifa_name) }
+            .to_string_lossy()
+            .into_owned();
+        let mut parts: Vec<String> = mac.iter().map(|b| format!("{b:02x}")).collect();
+        // psutil's wrapper pads short addresses to six octets.
+        while parts.len() < 6 {
+            parts.push("00".into());
+        }
+        out.push((name, parts.join(":")));
+    }
+    // SAFETY: head came from getifaddrs and is freed exactly once.
+    unsafe { libc::freeifaddrs(head) };
+    Ok(out)
+}
+
+/// `_IOWR('i', n, struct ifreq)` (`sys/ioccom.h`: IOC_INOUT | size << 16 |
+/// group << 8 | number).
+const fn iowr_ifreq(n: u64) -> u64 {
+    0xc000_0000 | (((std::mem::size_of::<libc::ifreq>() as u64) & 0x1fff) << 16) | (0x69 << 8) | n
+}
+
+// sys/sockio.h: SIOCGIFFLAGS is number 17 on the three; SIOCGIFMTU is 51 on
+// FreeBSD and 126 on OpenBSD and NetBSD.
+const SIOCGIFFLAGS: u64 = iowr_ifreq(17);
+#[cfg(target_os = "freebsd")]
+const SIOCGIFMTU: u64 = iowr_ifreq(51);
+#[cfg(not(target_os = "freebsd"))]
+const SIOCGIFMTU: u64 = iowr_ifreq(126);
+
+// The request's union starts right after the IFNAMSIZ-byte name; the flags
+// (`ifr_flags`, a short) and the MTU (`ifr_mtu`, an int) are read there.
+const IFR_DATA: usize = std::mem::offset_of!(libc::ifreq, ifr_ifru);
+const _: () = assert!(IFR_DATA == libc::IFNAMSIZ);
+const IFREQ_SIZE: usize = std::mem::size_of::<libc::ifreq>();
+
+/// psutil's flag names in its fixed order, those this OS defines.
+const FLAG_NAMES: &[(libc::c_int, &str)] = &[
+    (libc::IFF_UP, "up"),
+    (libc::IFF_BROADCAST, "broadcast"),
+    (libc::IFF_DEBUG, "debug"),
+    (libc::IFF_LOOPBACK, "loopback"),
+    (libc::IFF_POINTOPOINT, "pointopoint"),
+    (libc::IFF_RUNNING, "running"),
+    (libc::IFF_NOARP, "noarp"),
+    (libc::IFF_PROMISC, "promisc"),
+    (libc::IFF_ALLMULTI, "allmulti"),
+    (libc::IFF_MULTICAST, "multicast"),
+    (libc::IFF_OACTIVE, "oactive"),
+    (libc::IFF_SIMPLEX, "simplex"),
+    (libc::IFF_LINK0, "link0"),
+    (libc::IFF_LINK1, "link1"),
+    (libc::IFF_LINK2, "link2"),
+];
+
+fn ioctl(sock: &OwnedFd, request: u64, name: &str) -> io::Result<[u8; IFREQ_SIZE]> {
+    let mut req = [0u8; IFREQ_SIZE];
+    let n = name.len().min(libc::IFNAMSIZ - 1);
+    req[..n].copy_from_slice(&name.as_bytes()[..n]);
+    // SAFETY: req is a writable buffer the size of struct ifreq holding the NUL-
+    // terminated interface name, what these requests read and fill.
+    if unsafe { libc::ioctl(sock.as_raw_fd(), request as _, req.as_mut_ptr()) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(req)
+}
+
+/// State of every NIC of `net_io_counters` (psutil `_psbsd.net_if_stats`): MTU,
+/// flags, `isup` = running. Duplex and speed (`SIOCGIFMEDIA`) are not read: they
+/// are reported as psutil reports a failing media ioctl, unknown and 0.
+pub(crate) fn net_if_stats() -> Result<IndexMap<String, NicStats>> {
+    // SAFETY: plain integer arguments; the descriptor is owned below.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM, 0) };
+    if fd < 0 {
+        return Err(Error::os(io::Error::last_os_error(), "socket"));
+    }
+    // SAFETY: fd is a fresh descriptor nothing else owns.
+    let sock = unsafe { OwnedFd::from_raw_fd(fd) };
+    let mut out = IndexMap::new();
+    for NicIoEntry { name, .. } in net_io_counters()? {
+        let flags_req = match ioctl(&sock, SIOCGIFFLAGS, &name) {
+            Ok(r) => r,
+            // psutil #1279: a NIC that vanished is left out.
+            Err(e)
+                if e.raw_os_error() == Some(libc::ENXIO)
+                    || e.raw_os_error() == Some(libc::ENODEV) =>
+            {
+                continue
+            }
+            Err(e) => return Err(Error::os(e, format!("SIOCGIFFLAGS {name}"))),
+        };
+        let flags = i32::from(i16::from_ne_bytes([
+            flags_req[IFR_DATA],
+            flags_req[IFR_DATA + 1],
+        ])) & 0xffff;
+        let mtu_req = ioctl(&sock, SIOCGIFMTU, &name)
+            .map_err(|e| Error::os(e, format!("SIOCGIFMTU {name}")))?;
+        let d = &mtu_req[IFR_DATA..IFR_DATA + 4];
+        let mtu = i32::from_ne_bytes([d[0], d[1], d[2], d[3]]).max(0) as u32;
+        let names: Vec<&str> = FLAG_NAMES
+            .iter()
+            .filter(|(bit, _)| flags & bit != 0)
+            .map(|(_, n)| *n)
+            .collect();
+        out.insert(
+            name,
+            NicStats {
+                isup: flags & libc::IFF_RUNNING != 0,
+                duplex: NicDuplex::Unknown,
+                speed: 0,
+                mtu,
+                flags: names.join(","),
+            },
+        );
+    }
+    Ok(out)
+}
