@@ -11,12 +11,14 @@
 //! declares with compile-time assertions.
 
 pub mod iflist;
+pub mod iokit;
 pub mod kinfo;
 pub mod media;
 pub mod mount;
 pub mod procargs;
 pub mod sockinfo;
 pub mod time;
+pub mod uss;
 pub mod vnode;
 
 use crate::{ParseError, Result};

@@ -1,6 +1,6 @@
 //! Disks on macOS: `getfsstat(2)` mounts and `disk_usage` with APFS's
-//! `ATTR_VOL_SPACEUSED` (`arch/osx/disk.c`, `_psosx.py:179-192`). Disk I/O
-//! counters come from IOKit, which this backend does not bind yet.
+//! `ATTR_VOL_SPACEUSED` (`arch/osx/disk.c`, `_psosx.py:179-192`), and the
+//! whole disks' I/O counters from IOKit (`super::iokit`).
 
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
@@ -9,8 +9,8 @@ use std::path::Path;
 use rpsutil_parse::macos::mount::mount_opts;
 
 use super::ffi;
-use crate::sys::records::DiskUsageRaw;
-use crate::types::disk::DiskPartition;
+use crate::sys::records::{DiskIoEntry, DiskUsageRaw};
+use crate::types::disk::{DiskIoCounters, DiskPartition};
 use crate::{Error, Result};
 
 /// psutil's option names after `ro`/`rw`, in its order (`osx/disk.c`).
@@ -136,4 +136,33 @@ pub(crate) fn disk_usage(path: &Path) -> Result<DiskUsageRaw> {
         usage.used = used;
     }
     Ok(usage)
+}
+
+/// Each whole disk's counters (IOMedia under an `IOBlockStorageDriver`), by BSD
+/// name; all of them are whole disks, so all are summed by `disk_io_counters()`.
+/// psutil keeps them in a dict, so a name seen twice keeps its last counters.
+pub(crate) fn disk_io_counters() -> Result<Vec<DiskIoEntry>> {
+    let mut out: Vec<DiskIoEntry> = Vec::new();
+    for (name, io) in super::iokit::disk_io()? {
+        let counters = DiskIoCounters {
+            read_count: io.read_count,
+            write_count: io.write_count,
+            read_bytes: io.read_bytes,
+            write_bytes: io.write_bytes,
+            read_time: io.read_time,
+            write_time: io.write_time,
+            read_merged_count: None,
+            write_merged_count: None,
+            busy_time: None,
+        };
+        match out.iter_mut().find(|e| e.name == name) {
+            Some(e) => e.counters = counters,
+            None => out.push(DiskIoEntry {
+                name,
+                counters,
+                is_storage_device: true,
+            }),
+        }
+    }
+    Ok(out)
 }

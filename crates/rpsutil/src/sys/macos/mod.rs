@@ -4,9 +4,9 @@
 //! psutil 7.2.2 makes on macOS (`_psosx.py`, `arch/osx/*`). The raw kernel
 //! structures are decoded by `rpsutil_parse::macos` (unit-tested on Linux).
 //!
-//! Not written yet (answer Unsupported): `disk_io_counters`, `sensors_battery`
-//! and `cpu_freq` on arm64 need IOKit/CoreFoundation bindings;
-//! `memory_full_info` (USS) needs `task_for_pid` and `mach_vm_region`.
+//! IOKit and CoreFoundation (disk I/O counters, the battery, the arm64 CPU
+//! frequency) are bound by hand in `iokit` only; the Mach VM calls of the USS
+//! in `mach`.
 //!
 //! Type-checked and unit-tested on Linux only; never run on macOS.
 
@@ -15,6 +15,9 @@ pub(crate) use crate::sys::unsupported::*;
 mod disk;
 mod ffi;
 mod files;
+mod iokit;
+#[allow(deprecated)]
+mod mach;
 mod netif;
 // The libc crate marks its Mach declarations (`mach_host_self`,
 // `mach_timebase_info`, ...) deprecated in favour of the `mach2` crate; they are
@@ -25,21 +28,19 @@ mod signals;
 #[allow(deprecated)]
 mod system;
 
-pub(crate) use disk::{disk_partitions, disk_usage};
+pub(crate) use disk::{disk_io_counters, disk_partitions, disk_usage};
 pub(crate) use files::{net_connections, num_fds, open_files, system_connections};
 pub(crate) use netif::{net_if_addrs, net_if_stats, net_io_counters};
 pub(crate) use process::{
-    cmdline, cpu_times, create_time, cwd, environ, exe, gids, identity, memory_info, name, nice,
-    num_ctx_switches, num_threads, ppid, ppid_map, same_process, status, terminal, threads,
-    translate, uids, username, Handle, Proc, RawCache,
+    cmdline, cpu_times, create_time, cwd, environ, exe, gids, identity, memory_full_info,
+    memory_info, name, nice, num_ctx_switches, num_threads, ppid, ppid_map, same_process, status,
+    terminal, threads, translate, uids, username, Handle, Proc, RawCache,
 };
 pub(crate) use signals::{kill, resume, send_signal, suspend, terminate, wait};
-#[cfg(target_arch = "x86_64")]
-pub(crate) use system::cpu_freq_percpu;
 pub(crate) use system::{
-    boot_time, cpu_count_cores, cpu_count_logical, cpu_stats, heap_info, heap_trim, pid_exists,
-    pids, swap_memory, system_cpu_times, system_cpu_times_percpu, total_memory, users,
-    virtual_memory,
+    boot_time, cpu_count_cores, cpu_count_logical, cpu_freq_percpu, cpu_stats, heap_info,
+    heap_trim, pid_exists, pids, sensors_battery, swap_memory, system_cpu_times,
+    system_cpu_times_percpu, total_memory, users, virtual_memory,
 };
 
 pub(crate) use crate::sys::posix::{getloadavg, set_nice};
@@ -65,6 +66,7 @@ pub(crate) fn implements(name: &str) -> bool {
         "swap_memory",
         "disk_partitions",
         "disk_usage",
+        "disk_io_counters",
         "net_io_counters",
         "net_connections",
         "net_if_addrs",
@@ -73,6 +75,8 @@ pub(crate) fn implements(name: &str) -> bool {
         "users",
         "heap_info",
         "heap_trim",
+        "cpu_freq",
+        "sensors_battery",
     ];
     const METHODS: &[&str] = &[
         "name",
@@ -93,6 +97,7 @@ pub(crate) fn implements(name: &str) -> bool {
         "cpu_times",
         "cpu_percent",
         "memory_info",
+        "memory_full_info",
         "memory_percent",
         "num_threads",
         "threads",
@@ -113,7 +118,6 @@ pub(crate) fn implements(name: &str) -> bool {
     ];
     match name.strip_prefix("Process.") {
         Some(method) => METHODS.contains(&method),
-        // cpu_freq: x86_64 only (arm64 needs IOKit's pmgr tables).
-        None => FUNCTIONS.contains(&name) || (name == "cpu_freq" && cfg!(target_arch = "x86_64")),
+        None => FUNCTIONS.contains(&name),
     }
 }

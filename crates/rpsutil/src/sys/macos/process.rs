@@ -17,7 +17,9 @@ use rpsutil_parse::macos::time as mtime;
 use super::ffi;
 use crate::sys::posix::raw_pid;
 use crate::sys::records::{Identity, PpidEntry};
-use crate::types::process::{CpuTimes, CtxSwitches, Ids, MemoryInfo, Pid, Status, ThreadInfo};
+use crate::types::process::{
+    CpuTimes, CtxSwitches, Ids, MemoryFullInfo, MemoryInfo, Pid, Status, ThreadInfo,
+};
 use crate::{Error, Result};
 
 /// The process argument of this backend's functions.
@@ -379,6 +381,22 @@ pub(crate) fn memory_info(p: &mut Proc<'_>) -> Result<MemoryInfo> {
         pfaults: Some(u64::from(t.pti_faults as u32)),
         pageins: Some(u64::from(t.pti_pageins as u32)),
         ..MemoryInfo::default()
+    })
+}
+
+/// `pfullmem(rss, vms, pfaults, pageins, uss)`: `memory_info()` first (as
+/// psutil), then the USS from the task's VM regions (`super::mach::uss`), which
+/// needs `task_for_pid`: root, or the caller's own effective user.
+pub(crate) fn memory_full_info(p: &mut Proc<'_>) -> Result<MemoryFullInfo> {
+    let basic = memory_info(p)?;
+    let raw = raw_pid(p.pid)?;
+    let owner = kinfo_of(p)?.euid;
+    let uss = super::mach::uss(p.pid, raw, owner)?;
+    Ok(MemoryFullInfo {
+        basic,
+        uss: Some(uss),
+        pss: None,
+        swap: None,
     })
 }
 

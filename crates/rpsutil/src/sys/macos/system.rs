@@ -1,7 +1,8 @@
 //! System-wide functions of the macOS backend: the process table, CPU (Mach host
 //! statistics, `hw.*` sysctls), memory (`hw.memsize`, `host_statistics64`,
-//! `vm.swapusage`), boot time, users (utmpx), the malloc heap
-//! (`_psosx.py`, `arch/osx/{pids,cpu,mem,sys,heap}.c`).
+//! `vm.swapusage`), boot time, users (utmpx), the malloc heap, and the battery
+//! and arm64 CPU frequency through IOKit (`super::iokit`)
+//! (`_psosx.py`, `arch/osx/{pids,cpu,mem,sys,heap,sensors}.c`).
 
 use std::io;
 
@@ -10,12 +11,11 @@ use rpsutil_parse::macos::time::sched_ticks_to_secs;
 
 use super::ffi;
 use crate::sys::posix::page_size;
-#[cfg(target_arch = "x86_64")]
-use crate::types::cpu::CpuFreq;
-use crate::types::cpu::{CpuStats, SystemCpuTimes};
+use crate::types::cpu::{CpuFreq, CpuStats, SystemCpuTimes};
 use crate::types::host::{HeapInfo, User};
 use crate::types::memory::{SwapMemory, VirtualMemory};
 use crate::types::process::Pid;
+use crate::types::sensors::{Battery, BatteryTime};
 use crate::{Error, Result};
 
 /// `sysctl({CTL_KERN, KERN_PROC, KERN_PROC_ALL})`: every process's kinfo_proc.
@@ -202,6 +202,19 @@ pub(crate) fn cpu_freq_percpu() -> Result<Vec<CpuFreq>> {
     }])
 }
 
+/// arm64: psutil 7.2.2 reads the `pmgr` device's voltage-state tables
+/// (`osx/cpu.c:140-238`): current = max; MHz in integers. Unsupported when the
+/// device is missing (psutil then has no `cpu_freq`).
+#[cfg(target_arch = "aarch64")]
+pub(crate) fn cpu_freq_percpu() -> Result<Vec<CpuFreq>> {
+    let f = super::iokit::pmgr_freq()?;
+    Ok(vec![CpuFreq {
+        current: f.current as f64,
+        min: f.min as f64,
+        max: f.max as f64,
+    }])
+}
+
 // ------------------------------------------------------------------- memory
 
 /// `sysctl({CTL_HW, HW_MEMSIZE})`, bytes.
@@ -288,6 +301,27 @@ pub(crate) fn swap_memory() -> Result<SwapMemory> {
         sin: vm.pageins.saturating_mul(page),
         sout: vm.pageouts.saturating_mul(page),
     })
+}
+
+// ------------------------------------------------------------------ battery
+
+/// The first IOKit power source (`osx/sensors.c`, `_psosx.py:200-214`); None
+/// without one.
+pub(crate) fn sensors_battery() -> Result<Option<Battery>> {
+    use rpsutil_parse::macos::iokit::{POWER_TIME_UNKNOWN, POWER_TIME_UNLIMITED};
+    let Some(b) = super::iokit::battery()? else {
+        return Ok(None);
+    };
+    let secsleft = match b.secsleft {
+        POWER_TIME_UNLIMITED => BatteryTime::Unlimited,
+        POWER_TIME_UNKNOWN => BatteryTime::Unknown,
+        s => u64::try_from(s).map_or(BatteryTime::Unknown, BatteryTime::Seconds),
+    };
+    Ok(Some(Battery {
+        percent: b.percent,
+        secsleft,
+        power_plugged: Some(b.power_plugged),
+    }))
 }
 
 // -------------------------------------------------------------------- users
