@@ -52,7 +52,8 @@ mod openbsd;
 #[cfg(target_os = "openbsd")]
 use openbsd as os;
 
-pub(crate) use netif::{net_if_addrs, net_if_stats, net_io_counters};
+pub(crate) use crate::sys::posix::ifaddrs::net_if_addrs;
+pub(crate) use netif::{net_if_stats, net_io_counters};
 pub(crate) use os::{
     cmdline, cwd, exe, num_threads, pids, system_cpu_times, system_cpu_times_percpu, threads,
 };

@@ -1,17 +1,17 @@
 //! NICs on the BSDs: traffic counters from the routing socket's interface list
-//! (psutil `arch/bsd/net.c`), addresses from `getifaddrs(3)` with the link-layer
-//! (`AF_LINK`) addresses psutil adds on the BSDs, and `SIOCGIFFLAGS` /
-//! `SIOCGIFMTU` for `net_if_stats` (psutil `arch/posix/net.c`).
+//! (psutil `arch/bsd/net.c`) and `SIOCGIFFLAGS` / `SIOCGIFMTU` for
+//! `net_if_stats` (psutil `arch/posix/net.c`). Addresses, link-layer ones
+//! included: the shared POSIX `getifaddrs` walk (`sys/posix/ifaddrs.rs`).
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use indexmap::IndexMap;
-use rpsutil_parse::bsd::net::{iflist_counters, sockaddr_dl, IfMsgLayout};
+use rpsutil_parse::bsd::net::{iflist_counters, IfMsgLayout};
 
 use super::sysctl;
 use crate::sys::records::NicIoEntry;
-use crate::types::net::{AddressFamily, NetIoCounters, NicAddr, NicDuplex, NicStats};
+use crate::types::net::{NetIoCounters, NicDuplex, NicStats};
 use crate::{Error, Result};
 
 /// `struct if_msghdr` with its `struct if_data` (`net/if.h`), from libc.
@@ -56,74 +56,6 @@ pub(crate) fn net_io_counters() -> Result<Vec<NicIoEntry>> {
             },
         })
         .collect())
-}
-
-/// The shared POSIX `getifaddrs` walk (IPv4, IPv6) plus the `AF_LINK` entries
-/// psutil reports on the BSDs: the `sdl_alen` bytes after the name as lowercase
-/// `xx:xx:…`, NICs without a link address (loopback, tunnels) get none. The
-/// entries of each NIC stay sorted by family number, as psutil's list.
-pub(crate) fn net_if_addrs() -> Result<IndexMap<String, Vec<NicAddr>>> {
-    let mut out = crate::sys::posix::ifaddrs::net_if_addrs()?;
-    for (name, mac) in link_addresses()? {
-        let entry = out.entry(name).or_default();
-        entry.push(NicAddr {
-            family: AddressFamily::Link,
-            address: mac,
-            netmask: None,
-            broadcast: None,
-            ptp: None,
-        });
-        entry.sort_by_key(|a| a.family.as_raw());
-    }
-    Ok(out)
-}
-
-fn link_addresses() -> Result<Vec<(String, String)>> {
-    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
-    // SAFETY: head is a valid out-pointer; freed below with freeifaddrs.
-    if unsafe { libc::getifaddrs(&mut head) } != 0 {
-        return Err(Error::os(io::Error::last_os_error(), "getifaddrs"));
-    }
-    let mut out = Vec::new();
-    let mut cur = head;
-    while !cur.is_null() {
-        // SAFETY: cur is a node of the list getifaddrs returned, not yet freed.
-        let ifa = unsafe { &*cur };
-        cur = ifa.ifa_next;
-        if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
-            continue;
-        }
-        // SAFETY: ifa_addr is a valid sockaddr of the list.
-        let family = i32::from(unsafe { (*ifa.ifa_addr).sa_family });
-        if family != libc::AF_LINK {
-            continue;
-        }
-        // SAFETY: an AF_LINK address is a sockaddr_dl of `sdl_len` bytes (at least
-        // the 8-byte header), owned by the list.
-        let sa = unsafe {
-            let len = usize::from((*ifa.ifa_addr).sa_len).max(8);
-            std::slice::from_raw_parts(ifa.ifa_addr.cast::<u8>(), len)
-        };
-        let Some((_, mac)) = sockaddr_dl(sa) else {
-            continue;
-        };
-        if mac.is_empty() {
-            continue;
-        }
-        // SAFETY: ifa_name is a NUL-terminated string owned by the list.
-        let name = unsafe { std::ffi::CStr::from_ptr(ifa.ifa_name) }
-            .to_string_lossy()
-            .into_owned();
-        let mut parts: Vec<String> = mac.iter().map(|b| format!("{b:02x}")).collect();
-        // psutil's wrapper pads short addresses to six octets.
-        while parts.len() < 6 {
-            parts.push("00".into());
-        }
-        out.push((name, parts.join(":")));
-    }
-    // SAFETY: head came from getifaddrs and is freed exactly once.
-    unsafe { libc::freeifaddrs(head) };
-    Ok(out)
 }
 
 /// `_IOWR('i', n, struct ifreq)` (`sys/ioccom.h`: IOC_INOUT | size << 16 |

@@ -28,9 +28,10 @@ mod signals;
 #[allow(deprecated)]
 mod system;
 
+pub(crate) use crate::sys::posix::ifaddrs::net_if_addrs;
 pub(crate) use disk::{disk_io_counters, disk_partitions, disk_usage};
 pub(crate) use files::{net_connections, num_fds, open_files, system_connections};
-pub(crate) use netif::{net_if_addrs, net_if_stats, net_io_counters};
+pub(crate) use netif::{net_if_stats, net_io_counters};
 pub(crate) use process::{
     cmdline, cpu_times, create_time, cwd, environ, exe, gids, identity, memory_full_info,
     memory_info, name, nice, num_ctx_switches, num_threads, ppid, ppid_map, same_process, status,

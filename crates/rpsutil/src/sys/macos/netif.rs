@@ -1,10 +1,8 @@
-//! NICs on macOS: counters from `NET_RT_IFLIST2` (`arch/osx/net.c`), addresses
-//! from `getifaddrs(3)` with the link-layer (`AF_LINK`) entries psutil adds on
-//! macOS/BSD, and `net_if_stats` from the `SIOCGIF*` ioctls
+//! NICs on macOS: counters from `NET_RT_IFLIST2` (`arch/osx/net.c`) and
+//! `net_if_stats` from the `SIOCGIF*` ioctls (addresses: the shared POSIX
+//! `getifaddrs` walk, `sys/posix/ifaddrs.rs`, with its `AF_LINK` branch)
 //! (`arch/posix/net.c`, `_psosx.py:244-263`).
 
-use std::ffi::CStr;
-use std::net::{Ipv4Addr, Ipv6Addr};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use indexmap::IndexMap;
@@ -12,7 +10,7 @@ use rpsutil_parse::macos::{iflist, media};
 
 use super::ffi;
 use crate::sys::records::NicIoEntry;
-use crate::types::net::{AddressFamily, NetIoCounters, NicAddr, NicDuplex, NicStats};
+use crate::types::net::{NetIoCounters, NicDuplex, NicStats};
 use crate::{Error, Result};
 
 // The parser's layout of if_msghdr2 / if_data64 is the libc crate's.
@@ -45,125 +43,6 @@ pub(crate) fn net_io_counters() -> Result<Vec<NicIoEntry>> {
             },
         })
         .collect())
-}
-
-/// One address as psutil renders it (`posix/net.c:53-123`), None for families
-/// it skips or an `AF_LINK` without address bytes.
-///
-/// # Safety
-/// `sa` must be null or point to a valid sockaddr of the family it declares.
-unsafe fn render(sa: *const libc::sockaddr, ifname: &str) -> Option<(AddressFamily, String)> {
-    if sa.is_null() {
-        return None;
-    }
-    // SAFETY: non-null and valid per the contract.
-    let family = i32::from(unsafe { (*sa).sa_family });
-    match family {
-        libc::AF_INET => {
-            // SAFETY: the family says sockaddr_in.
-            let sin = unsafe { &*(sa as *const libc::sockaddr_in) };
-            Some((
-                AddressFamily::Inet,
-                Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr)).to_string(),
-            ))
-        }
-        libc::AF_INET6 => {
-            // SAFETY: the family says sockaddr_in6.
-            let sin6 = unsafe { &*(sa as *const libc::sockaddr_in6) };
-            let ip = Ipv6Addr::from(sin6.sin6_addr.s6_addr);
-            // getnameinfo(NI_NUMERICHOST) appends %ifname to scoped addresses.
-            let text = if sin6.sin6_scope_id != 0 {
-                format!("{ip}%{ifname}")
-            } else {
-                ip.to_string()
-            };
-            Some((AddressFamily::Inet6, text))
-        }
-        libc::AF_LINK => {
-            // SAFETY: the family says sockaddr_dl; sdl_data may run past its
-            // declared 12 bytes (sdl_len covers it), so bytes are read through a
-            // raw pointer bounded by sdl_len.
-            let dl = unsafe { &*(sa as *const libc::sockaddr_dl) };
-            let (nlen, alen, total) = (
-                usize::from(dl.sdl_nlen),
-                usize::from(dl.sdl_alen),
-                usize::from(dl.sdl_len),
-            );
-            let data_off = std::mem::offset_of!(libc::sockaddr_dl, sdl_data);
-            if alen == 0
-                || data_off + nlen + alen > total.max(std::mem::size_of::<libc::sockaddr_dl>())
-            {
-                return None;
-            }
-            // SAFETY: LLADDR(sdl) = sdl_data + sdl_nlen, alen bytes, within sdl_len.
-            let bytes =
-                unsafe { std::slice::from_raw_parts((sa as *const u8).add(data_off + nlen), alen) };
-            let mut mac: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            // psutil's wrapper pads to six octets.
-            while mac.len() < 6 {
-                mac.push("00".into());
-            }
-            Some((AddressFamily::Link, mac.join(":")))
-        }
-        _ => None,
-    }
-}
-
-/// `getifaddrs` with psutil's rules; the list is stably sorted by family number
-/// (AF_INET 2, AF_LINK 18, AF_INET6 30 on macOS) and grouped per NIC.
-pub(crate) fn net_if_addrs() -> Result<IndexMap<String, Vec<NicAddr>>> {
-    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
-    // SAFETY: head is a valid out-pointer, freed below.
-    if unsafe { libc::getifaddrs(&mut head) } != 0 {
-        return Err(ffi::os(ffi::last_errno(), "getifaddrs"));
-    }
-    let mut rows: Vec<(String, NicAddr)> = Vec::new();
-    let mut cur = head;
-    while !cur.is_null() {
-        // SAFETY: a node of the list getifaddrs returned, not yet freed.
-        let ifa = unsafe { &*cur };
-        cur = ifa.ifa_next;
-        if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
-            continue;
-        }
-        // SAFETY: ifa_name is NUL-terminated, owned by the list.
-        let name = unsafe { CStr::from_ptr(ifa.ifa_name) }
-            .to_string_lossy()
-            .into_owned();
-        // SAFETY: addresses from getifaddrs match their families.
-        let Some((family, address)) = (unsafe { render(ifa.ifa_addr, &name) }) else {
-            continue;
-        };
-        // SAFETY: as above.
-        let netmask = unsafe { render(ifa.ifa_netmask, &name) }.map(|(_, a)| a);
-        let flags = ifa.ifa_flags as libc::c_int;
-        let (mut broadcast, mut ptp) = (None, None);
-        if flags & libc::IFF_BROADCAST != 0 {
-            // SAFETY: with IFF_BROADCAST ifa_dstaddr holds the broadcast address.
-            broadcast = unsafe { render(ifa.ifa_dstaddr, &name) }.map(|(_, a)| a);
-        } else if flags & libc::IFF_POINTOPOINT != 0 {
-            // SAFETY: with IFF_POINTOPOINT it holds the peer address.
-            ptp = unsafe { render(ifa.ifa_dstaddr, &name) }.map(|(_, a)| a);
-        }
-        rows.push((
-            name,
-            NicAddr {
-                family,
-                address,
-                netmask,
-                broadcast,
-                ptp,
-            },
-        ));
-    }
-    // SAFETY: head came from getifaddrs and is freed once.
-    unsafe { libc::freeifaddrs(head) };
-    rows.sort_by_key(|(_, a)| a.family.as_raw());
-    let mut out: IndexMap<String, Vec<NicAddr>> = IndexMap::new();
-    for (name, addr) in rows {
-        out.entry(name).or_default().push(addr);
-    }
-    Ok(out)
 }
 
 /// `struct ifmediareq` (XNU `bsd/net/if.h`, inside `#pragma pack(4)`): not in the

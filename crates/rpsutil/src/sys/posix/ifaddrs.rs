@@ -43,25 +43,47 @@ unsafe fn render(sa: *const libc::sockaddr, ifname: &str) -> Option<(AddressFami
             // SAFETY: the family says this is a sockaddr_ll.
             let sll = unsafe { &*(sa as *const libc::sockaddr_ll) };
             let len = usize::from(sll.sll_halen).min(sll.sll_addr.len());
-            if len == 0 {
-                return None;
-            }
-            let mut mac: Vec<String> = sll.sll_addr[..len]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            // psutil #786: pad short addresses to six octets.
-            while mac.len() < 6 {
-                mac.push("00".into());
-            }
-            Some((AddressFamily::Link, mac.join(":")))
+            mac_text(&sll.sll_addr[..len]).map(|m| (AddressFamily::Link, m))
+        }
+        // macOS and the BSDs: a sockaddr_dl (`net/if_dl.h`), its link-layer address
+        // after the interface name in `sdl_data` (LLADDR).
+        #[cfg(any(
+            target_os = "macos",
+            target_os = "freebsd",
+            target_os = "openbsd",
+            target_os = "netbsd"
+        ))]
+        libc::AF_LINK => {
+            // SAFETY: a sockaddr of these OSes carries its length (`sa_len`, at least
+            // the 8-byte sockaddr_dl header), and getifaddrs owns that many bytes.
+            let bytes = unsafe {
+                let len = usize::from((*sa).sa_len).max(8);
+                std::slice::from_raw_parts(sa.cast::<u8>(), len)
+            };
+            let (_, mac) = rpsutil_parse::bsd::net::sockaddr_dl(bytes)?;
+            mac_text(&mac).map(|m| (AddressFamily::Link, m))
         }
         _ => None,
     }
 }
 
-/// Every address of every NIC, grouped by NIC, each NIC's list ordered IPv4, IPv6,
-/// link (psutil sorts by family number, stable). NICs come in the order of their
+/// A link-layer address as psutil writes it: lowercase `xx:xx:...`, padded with
+/// `00` to six octets (psutil #786); None without address bytes (loopback,
+/// tunnels).
+fn mac_text(bytes: &[u8]) -> Option<String> {
+    if bytes.is_empty() {
+        return None;
+    }
+    let mut mac: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    while mac.len() < 6 {
+        mac.push("00".into());
+    }
+    Some(mac.join(":"))
+}
+
+/// Every address of every NIC, grouped by NIC, each NIC's list ordered by family
+/// number (psutil sorts by family, stable: IPv4, IPv6, packet on Linux; IPv4, link,
+/// IPv6 on macOS and the BSDs). NICs come in the order of their
 /// first address in that sorted list, as psutil's dict.
 pub(crate) fn net_if_addrs() -> Result<IndexMap<String, Vec<NicAddr>>> {
     let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
