@@ -15,3 +15,4 @@ pub mod kinfo;
 pub mod layout;
 pub mod net;
 pub mod state;
+pub mod uvm;
