@@ -56,6 +56,9 @@ use openbsd as os;
 // and the jemalloc heap of FreeBSD and NetBSD.
 #[cfg(any(target_os = "freebsd", target_os = "netbsd"))]
 mod heap;
+// FreeBSD: net_if_stats with SIOCGIFMEDIA duplex and speed.
+#[cfg(target_os = "freebsd")]
+mod ifmedia;
 #[cfg(target_os = "netbsd")]
 mod netbsd_stats;
 #[cfg(target_os = "netbsd")]
@@ -67,7 +70,11 @@ use openbsd_stats as stats;
 #[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
 mod swapctl;
 
-pub(crate) use netif::{net_if_addrs, net_if_stats, net_io_counters};
+#[cfg(target_os = "freebsd")]
+pub(crate) use ifmedia::net_if_stats;
+#[cfg(not(target_os = "freebsd"))]
+pub(crate) use netif::net_if_stats;
+pub(crate) use netif::{net_if_addrs, net_io_counters};
 pub(crate) use os::{
     cmdline, cwd, exe, num_threads, pids, system_cpu_times, system_cpu_times_percpu, threads,
 };
