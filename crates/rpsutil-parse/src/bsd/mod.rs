@@ -13,5 +13,7 @@ pub mod disk;
 pub mod files;
 pub mod kinfo;
 pub mod layout;
+pub mod media;
 pub mod net;
 pub mod state;
+pub mod uvm;

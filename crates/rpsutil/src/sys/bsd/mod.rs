@@ -52,8 +52,30 @@ mod openbsd;
 #[cfg(target_os = "openbsd")]
 use openbsd as os;
 
+// System statistics of OpenBSD and NetBSD (memory, swap, cpu_stats, disk I/O),
+// and the jemalloc heap of FreeBSD and NetBSD.
+#[cfg(any(target_os = "freebsd", target_os = "netbsd"))]
+mod heap;
+// FreeBSD: net_if_stats with SIOCGIFMEDIA duplex and speed.
+#[cfg(target_os = "freebsd")]
+mod ifmedia;
+#[cfg(target_os = "netbsd")]
+mod netbsd_stats;
+#[cfg(target_os = "netbsd")]
+use netbsd_stats as stats;
+#[cfg(target_os = "openbsd")]
+mod openbsd_stats;
+#[cfg(target_os = "openbsd")]
+use openbsd_stats as stats;
+#[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
+mod swapctl;
+
+#[cfg(target_os = "freebsd")]
+pub(crate) use ifmedia::net_if_stats;
+#[cfg(not(target_os = "freebsd"))]
+pub(crate) use netif::net_if_stats;
 pub(crate) use crate::sys::posix::ifaddrs::net_if_addrs;
-pub(crate) use netif::{net_if_stats, net_io_counters};
+pub(crate) use netif::net_io_counters;
 pub(crate) use os::{
     cmdline, cwd, exe, num_threads, pids, system_cpu_times, system_cpu_times_percpu, threads,
 };
@@ -73,6 +95,13 @@ pub(crate) use freebsd::{
     open_files, rlimit, rlimit_raw, sensors_battery, sensors_temperatures, set_cpu_affinity,
     set_rlimit, swap_memory, virtual_memory,
 };
+
+#[cfg(any(target_os = "freebsd", target_os = "netbsd"))]
+pub(crate) use heap::{heap_info, heap_trim};
+#[cfg(target_os = "openbsd")]
+pub(crate) use openbsd_stats::cpu_freq_percpu;
+#[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
+pub(crate) use stats::{cpu_stats, disk_io_counters, swap_memory, virtual_memory};
 
 pub(crate) use crate::sys::posix::statvfs::disk_usage;
 pub(crate) use crate::sys::posix::{getloadavg, set_nice};
@@ -140,9 +169,18 @@ pub(crate) fn implements(name: &str) -> bool {
         "oneshot",
         "as_dict",
     ];
+    // The system functions of the statistics and heap modules.
+    #[cfg(target_os = "freebsd")]
+    const EXTRA: &[&[&str]] = &[heap::FUNCTIONS];
+    #[cfg(target_os = "netbsd")]
+    const EXTRA: &[&[&str]] = &[stats::FUNCTIONS, heap::FUNCTIONS];
+    #[cfg(target_os = "openbsd")]
+    const EXTRA: &[&[&str]] = &[stats::FUNCTIONS];
     if let Some(m) = name.strip_prefix("Process.") {
         METHODS.contains(&m) || os::METHODS.contains(&m)
     } else {
-        FUNCTIONS.contains(&name) || os::FUNCTIONS.contains(&name)
+        FUNCTIONS.contains(&name)
+            || os::FUNCTIONS.contains(&name)
+            || EXTRA.iter().any(|list| list.contains(&name))
     }
 }
