@@ -44,14 +44,7 @@ pub(super) const FUNCTIONS: &[&str] = &[
     "sensors_battery",
 ];
 /// Methods written for FreeBSD only (beyond the shared list).
-pub(super) const METHODS: &[&str] = &[
-    "num_fds",
-    "open_files",
-    "rlimit",
-    "cpu_affinity",
-    "cpu_num",
-    "memory_maps",
-];
+pub(super) const METHODS: &[&str] = &["rlimit", "cpu_affinity", "cpu_num", "memory_maps"];
 
 // sys/user.h: "This size should never be changed": KINFO_PROC_SIZE on amd64.
 #[cfg(target_arch = "x86_64")]
@@ -297,7 +290,7 @@ const FILE_LAYOUT: FileLayout = FileLayout {
 };
 
 /// The descriptor list (`KERN_PROC_FILEDESC`), after psutil's record check.
-fn files(p: &mut Proc<'_>) -> Result<Vec<files::KinfoFile>> {
+pub(super) fn files(p: &mut Proc<'_>) -> Result<Vec<files::KinfoFile>> {
     proc_kinfo(p)?;
     let mib = [
         libc::CTL_KERN,

@@ -34,6 +34,9 @@ macro_rules! fld {
     }};
 }
 
+mod connections;
+#[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
+mod files;
 mod netif;
 mod process;
 mod sysctl;
@@ -52,6 +55,9 @@ mod openbsd;
 #[cfg(target_os = "openbsd")]
 use openbsd as os;
 
+pub(crate) use connections::{net_connections, system_connections};
+#[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
+pub(crate) use files::{num_fds, open_files};
 pub(crate) use netif::{net_if_addrs, net_if_stats, net_io_counters};
 pub(crate) use os::{
     cmdline, cwd, exe, num_threads, pids, system_cpu_times, system_cpu_times_percpu, threads,
@@ -100,6 +106,7 @@ pub(crate) fn implements(name: &str) -> bool {
         "net_io_counters",
         "net_if_addrs",
         "net_if_stats",
+        "net_connections",
         "boot_time",
         "users",
     ];
@@ -114,6 +121,9 @@ pub(crate) fn implements(name: &str) -> bool {
         "parents",
         "children",
         "cwd",
+        "num_fds",
+        "open_files",
+        "net_connections",
         "uids",
         "gids",
         "terminal",
