@@ -149,33 +149,33 @@ impl Raw {
         }
     }
 
-    fn sconn(self, with_owners: bool) -> SystemConnection {
-        let (fd, pid) = if with_owners {
-            (
-                i32::try_from(self.fd).unwrap_or(-1),
-                Pid::try_from(self.pid).ok(),
-            )
-        } else {
-            (-1, None)
-        };
+    fn sconn(self) -> SystemConnection {
         SystemConnection {
-            fd,
+            fd: i32::try_from(self.fd).unwrap_or(-1),
+            pid: Pid::try_from(self.pid).ok(),
             family: self.family,
             kind: self.stype,
             laddr: self.laddr,
             raddr: self.raddr,
             status: self.status,
-            pid,
         }
     }
 }
 
-/// psutil's `list(set(...))`: duplicates dropped (the first kept, in order).
+/// psutil's `list(set(...))`: duplicates dropped (the first kept, in order),
+/// compared with their owners; without owners, `fd` and `pid` are blanked after.
 fn system_list(raw: Vec<Raw>, with_owners: bool) -> Vec<SystemConnection> {
     let mut seen = HashSet::new();
     raw.into_iter()
-        .map(|r| r.sconn(with_owners))
+        .map(Raw::sconn)
         .filter(|c| seen.insert(c.clone()))
+        .map(|mut c| {
+            if !with_owners {
+                c.fd = -1;
+                c.pid = None;
+            }
+            c
+        })
         .collect()
 }
 
