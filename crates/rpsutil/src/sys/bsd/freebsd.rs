@@ -33,26 +33,6 @@ use crate::types::process::{
 use crate::types::sensors::{Battery, BatteryTime, Temperature};
 use crate::{Error, Result};
 
-/// Functions written for FreeBSD only (beyond the shared list).
-pub(super) const FUNCTIONS: &[&str] = &[
-    "cpu_stats",
-    "cpu_freq",
-    "virtual_memory",
-    "swap_memory",
-    "disk_io_counters",
-    "sensors_temperatures",
-    "sensors_battery",
-];
-/// Methods written for FreeBSD only (beyond the shared list).
-pub(super) const METHODS: &[&str] = &[
-    "num_fds",
-    "open_files",
-    "rlimit",
-    "cpu_affinity",
-    "cpu_num",
-    "memory_maps",
-];
-
 // sys/user.h: "This size should never be changed": KINFO_PROC_SIZE on amd64.
 #[cfg(target_arch = "x86_64")]
 const _: () = assert!(std::mem::size_of::<libc::kinfo_proc>() == 1088);
@@ -297,7 +277,7 @@ const FILE_LAYOUT: FileLayout = FileLayout {
 };
 
 /// The descriptor list (`KERN_PROC_FILEDESC`), after psutil's record check.
-fn files(p: &mut Proc<'_>) -> Result<Vec<files::KinfoFile>> {
+pub(super) fn files(p: &mut Proc<'_>) -> Result<Vec<files::KinfoFile>> {
     proc_kinfo(p)?;
     let mib = [
         libc::CTL_KERN,

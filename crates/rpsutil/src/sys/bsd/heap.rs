@@ -9,9 +9,6 @@ use std::io;
 use crate::types::host::HeapInfo;
 use crate::{Error, Result};
 
-/// The system functions of this file (for `implements`).
-pub(super) const FUNCTIONS: &[&str] = &["heap_info", "heap_trim"];
-
 #[cfg(target_os = "freebsd")]
 use libc::mallctl;
 

@@ -24,11 +24,6 @@ use crate::types::cpu::SystemCpuTimes;
 use crate::types::process::{Pid, ThreadInfo};
 use crate::{Error, Result};
 
-/// Functions written for NetBSD beyond the shared list.
-pub(super) const FUNCTIONS: &[&str] = &[];
-/// Methods written for NetBSD beyond the shared list.
-pub(super) const METHODS: &[&str] = &[];
-
 type K = libc::kinfo_proc2;
 
 /// Where psutil's fields lie in NetBSD's `struct kinfo_proc2`.

@@ -26,14 +26,6 @@ use crate::types::disk::DiskIoCounters;
 use crate::types::memory::{SwapMemory, VirtualMemory};
 use crate::{Error, Result};
 
-/// The system functions of this file (for `implements`).
-pub(super) const FUNCTIONS: &[&str] = &[
-    "virtual_memory",
-    "swap_memory",
-    "cpu_stats",
-    "disk_io_counters",
-];
-
 /// `VM_UVMEXP2` (`uvm/uvm_param.h`): `struct uvmexp_sysctl`.
 const VM_UVMEXP2: libc::c_int = 5;
 /// `HW_IOSTATS` (`sys/sysctl.h`): `struct io_sysctl[]`, the element size as

@@ -23,11 +23,6 @@ use crate::types::cpu::SystemCpuTimes;
 use crate::types::process::{Pid, ThreadInfo};
 use crate::{Error, Result};
 
-/// Functions written for OpenBSD beyond the shared list.
-pub(super) const FUNCTIONS: &[&str] = &[];
-/// Methods written for OpenBSD beyond the shared list.
-pub(super) const METHODS: &[&str] = &[];
-
 type K = libc::kinfo_proc;
 
 /// Where psutil's fields lie in OpenBSD's `struct kinfo_proc`.

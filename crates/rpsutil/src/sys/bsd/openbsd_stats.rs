@@ -23,15 +23,6 @@ use crate::types::disk::DiskIoCounters;
 use crate::types::memory::{SwapMemory, VirtualMemory};
 use crate::{Error, Result};
 
-/// The system functions of this file (for `implements`).
-pub(super) const FUNCTIONS: &[&str] = &[
-    "virtual_memory",
-    "swap_memory",
-    "cpu_stats",
-    "cpu_freq",
-    "disk_io_counters",
-];
-
 /// `VM_METER` (`uvm/uvmexp.h`): `struct vmtotal`.
 const VM_METER: libc::c_int = 1;
 /// `VM_UVMEXP` (`uvm/uvmexp.h`): `struct uvmexp`.
