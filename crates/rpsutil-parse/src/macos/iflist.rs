@@ -65,9 +65,15 @@ pub fn parse_iflist2(data: &[u8], rtm_ifinfo2: u8) -> Result<Vec<IfCounters>> {
         if len == 0 || pos + len > data.len() {
             break;
         }
+        if len < 4 {
+            // Shorter than the length, version and type every message starts with.
+            return Err(ParseError::new(format!(
+                "if_msghdr of {len} bytes, shorter than its 4-byte header"
+            )));
+        }
         let msg = &data[pos..pos + len];
         pos += len;
-        if msg[3] != rtm_ifinfo2 {
+        if msg.get(3) != Some(&rtm_ifinfo2) {
             continue;
         }
         let w = "if_msghdr2";
@@ -101,6 +107,13 @@ pub fn parse_iflist2(data: &[u8], rtm_ifinfo2: u8) -> Result<Vec<IfCounters>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_shorter_than_its_header_is_an_error_not_a_panic() {
+        // rtm_msglen 2: found by the property test (it indexed the type byte).
+        let data = [2u8, 0, 5, 0, 0, 0];
+        assert!(parse_iflist2(&data, 18).is_err());
+    }
     use proptest::prelude::*;
 
     const RTM_IFINFO2: u8 = 0x12;
