@@ -34,6 +34,62 @@ macro_rules! fld {
     }};
 }
 
+/// The `ProcLayout` of OpenBSD's `struct kinfo_proc` and NetBSD's `struct
+/// kinfo_proc2`: one record lineage (NetBSD's `kinfo_proc2` became OpenBSD's
+/// `kinfo_proc`), with the same member names; they differ in the members given
+/// here (`msize`, the thread count, the thread id).
+#[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
+macro_rules! kinfo_proc2_layout {
+    ($K:ty, msize: $msize:expr, nthreads: $nthreads:expr, tid: $tid:expr) => {
+        ProcLayout {
+            size: ::std::mem::size_of::<$K>(),
+            pid: fld!($K, p_pid),
+            ppid: fld!($K, p_ppid),
+            stat: fld!($K, p_stat),
+            flag: fld!($K, p_flag),
+            uids: [fld!($K, p_ruid), fld!($K, p_uid), fld!($K, p_svuid)],
+            gids: [
+                fld!($K, p_rgid),
+                Field::new(::std::mem::offset_of!($K, p_groups), 4),
+                fld!($K, p_svgid),
+            ],
+            tdev: fld!($K, p_tdev),
+            start: TimeField {
+                sec: fld!($K, p_ustart_sec),
+                usec: fld!($K, p_ustart_usec),
+            },
+            utime: TimeField {
+                sec: fld!($K, p_uutime_sec),
+                usec: fld!($K, p_uutime_usec),
+            },
+            stime: TimeField {
+                sec: fld!($K, p_ustime_sec),
+                usec: fld!($K, p_ustime_usec),
+            },
+            cutime: TimeField {
+                sec: fld!($K, p_uctime_sec),
+                usec: fld!($K, p_uctime_usec),
+            },
+            cstime: None,
+            nvcsw: fld!($K, p_uru_nvcsw),
+            nivcsw: fld!($K, p_uru_nivcsw),
+            inblock: fld!($K, p_uru_inblock),
+            oublock: fld!($K, p_uru_oublock),
+            rssize: fld!($K, p_vm_rssize),
+            vsize_bytes: None,
+            tsize: fld!($K, p_vm_tsize),
+            dsize: fld!($K, p_vm_dsize),
+            ssize: fld!($K, p_vm_ssize),
+            msize: $msize,
+            oncpu: None,
+            lastcpu: None,
+            nthreads: $nthreads,
+            tid: $tid,
+            comm: fld!($K, p_comm),
+        }
+    };
+}
+
 mod connections;
 #[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
 mod files;

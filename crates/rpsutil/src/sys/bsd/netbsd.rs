@@ -27,52 +27,12 @@ use crate::{Error, Result};
 type K = libc::kinfo_proc2;
 
 /// Where psutil's fields lie in NetBSD's `struct kinfo_proc2`.
-const LAYOUT: ProcLayout = ProcLayout {
-    size: std::mem::size_of::<K>(),
-    pid: fld!(K, p_pid),
-    ppid: fld!(K, p_ppid),
-    stat: fld!(K, p_stat),
-    flag: fld!(K, p_flag),
-    uids: [fld!(K, p_ruid), fld!(K, p_uid), fld!(K, p_svuid)],
-    gids: [
-        fld!(K, p_rgid),
-        Field::new(std::mem::offset_of!(K, p_groups), 4),
-        fld!(K, p_svgid),
-    ],
-    tdev: fld!(K, p_tdev),
-    start: TimeField {
-        sec: fld!(K, p_ustart_sec),
-        usec: fld!(K, p_ustart_usec),
-    },
-    utime: TimeField {
-        sec: fld!(K, p_uutime_sec),
-        usec: fld!(K, p_uutime_usec),
-    },
-    stime: TimeField {
-        sec: fld!(K, p_ustime_sec),
-        usec: fld!(K, p_ustime_usec),
-    },
-    cutime: TimeField {
-        sec: fld!(K, p_uctime_sec),
-        usec: fld!(K, p_uctime_usec),
-    },
-    cstime: None,
-    nvcsw: fld!(K, p_uru_nvcsw),
-    nivcsw: fld!(K, p_uru_nivcsw),
-    inblock: fld!(K, p_uru_inblock),
-    oublock: fld!(K, p_uru_oublock),
-    rssize: fld!(K, p_vm_rssize),
-    vsize_bytes: None,
-    tsize: fld!(K, p_vm_tsize),
-    dsize: fld!(K, p_vm_dsize),
-    ssize: fld!(K, p_vm_ssize),
+const LAYOUT: ProcLayout = kinfo_proc2_layout!(
+    K,
     msize: Some(fld!(K, p_vm_msize)),
-    oncpu: None,
-    lastcpu: None,
     nthreads: Some(fld!(K, p_nlwps)),
-    tid: None,
-    comm: fld!(K, p_comm),
-};
+    tid: None
+);
 
 /// `vms = p_vm_msize × pagesize`, as `top(1)` and psutil.
 pub(super) const VMS: VmsRule = VmsRule::Mapped;
