@@ -11,6 +11,8 @@
 //! - [`encode`]: Prometheus text 0.0.4 and OpenMetrics 1.0.0;
 //! - [`http`], [`web_config`]: the server, its limits, TLS and basic auth.
 
+#![deny(missing_docs)]
+
 pub mod collect;
 pub mod encode;
 pub mod http;

@@ -21,7 +21,9 @@ pub enum MetricType {
 /// One sample: its labels (name, value) in the order they are written, and its value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
+    /// Label names and values, in the order they are written.
     pub labels: Vec<(Cow<'static, str>, String)>,
+    /// The value.
     pub value: f64,
 }
 
@@ -31,9 +33,13 @@ pub struct Sample {
 /// `[a-zA-Z_][a-zA-Z0-9_]*`. Within a family, label sets are unique.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Family {
+    /// The family's name (a counter's with `_total`).
     pub name: Cow<'static, str>,
+    /// The `# HELP` text.
     pub help: Cow<'static, str>,
+    /// The `# TYPE`.
     pub kind: MetricType,
+    /// The samples, in the order they are written.
     pub samples: Vec<Sample>,
 }
 
@@ -91,5 +97,9 @@ impl std::error::Error for GatherError {}
 /// `exclude[]` (all but these) query parameters. Called from several threads at
 /// once (one per concurrent scrape).
 pub trait MetricsSource: Send + Sync {
+    /// The families of one scrape.
+    ///
+    /// Errors: [`GatherError::UnknownCollector`] for a `collect[]`/`exclude[]`
+    /// name that is not an enabled collector.
     fn gather(&self, include: &[String], exclude: &[String]) -> Result<Vec<Family>, GatherError>;
 }

@@ -111,8 +111,11 @@ impl Default for CollectOptions {
 /// default, and the flag's help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CollectorInfo {
+    /// The collector's name (`--collector.NAME`, `collect[]=NAME`).
     pub name: &'static str,
+    /// On unless `--no-collector.NAME` or `--collector.disable-defaults`.
     pub default_enabled: bool,
+    /// What it exposes (the flag's help).
     pub help: &'static str,
 }
 
@@ -211,7 +214,9 @@ pub enum ConfigError {
     UnknownCollector(String),
     /// A device/mount-point regular expression does not compile.
     BadRegex {
+        /// The flag whose value it is.
         option: &'static str,
+        /// The regex crate's message.
         detail: String,
     },
     /// The process-exporter config file cannot be read or is invalid.

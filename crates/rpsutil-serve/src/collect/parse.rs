@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 /// (`HugePages_Total`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeminfoField {
+    /// node_exporter's name without the `node_memory_` prefix.
     pub name: String,
+    /// The value (bytes for `kB` lines).
     pub value: f64,
 }
 
@@ -91,11 +93,17 @@ pub fn parse_loadavg(text: &str) -> Option<[f64; 3]> {
 /// exposes. A missing line leaves its field `None`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProcStat {
+    /// `intr`: interrupts serviced since boot (its first number).
     pub intr: Option<u64>,
+    /// `ctxt`: context switches since boot.
     pub ctxt: Option<u64>,
+    /// `btime`: boot time, seconds since the epoch.
     pub btime: Option<u64>,
+    /// `processes`: forks since boot.
     pub processes: Option<u64>,
+    /// `procs_running`: runnable tasks now.
     pub procs_running: Option<u64>,
+    /// `procs_blocked`: tasks waiting for I/O now.
     pub procs_blocked: Option<u64>,
 }
 
@@ -126,9 +134,13 @@ pub fn parse_proc_stat(text: &str) -> ProcStat {
 /// (11 on old kernels, 15 with discards since 4.18, 17 with flushes since 5.5).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiskStat {
+    /// The device's major number.
     pub major: u32,
+    /// The device's minor number.
     pub minor: u32,
+    /// The device name (`vda`).
     pub device: String,
+    /// The counters after the name, in the kernel's order (`iostats.rst`).
     pub counters: Vec<u64>,
 }
 
@@ -184,9 +196,13 @@ pub fn parse_net_dev(text: &str) -> Vec<(String, NetDevCounters)> {
 /// One `/proc/mounts` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MountEntry {
+    /// The mounted device (first field).
     pub device: String,
+    /// Where it is mounted (octal escapes decoded).
     pub mountpoint: String,
+    /// The file system type.
     pub fstype: String,
+    /// The mount options (`rw,relatime`).
     pub options: String,
 }
 
@@ -354,7 +370,9 @@ pub fn parse_passwd(text: &str) -> HashMap<u32, String> {
 /// not give: page faults from `/proc/PID/stat`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PidStatFaults {
+    /// Minor page faults (field 10).
     pub minflt: u64,
+    /// Major page faults (field 12).
     pub majflt: u64,
 }
 
@@ -375,7 +393,9 @@ pub fn parse_pid_stat_faults(text: &str) -> Option<PidStatFaults> {
 pub struct PidStatus {
     /// `VmSwap` in bytes (0 when absent: kernel threads).
     pub vm_swap: u64,
+    /// `voluntary_ctxt_switches`.
     pub voluntary_ctxt_switches: u64,
+    /// `nonvoluntary_ctxt_switches`.
     pub nonvoluntary_ctxt_switches: u64,
 }
 

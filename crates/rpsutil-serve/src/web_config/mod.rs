@@ -50,7 +50,9 @@ pub struct WebConfig {
 /// Where a PEM document comes from: a file (`*_file`) or inline text.
 #[derive(Clone, PartialEq)]
 pub enum Pem {
+    /// A file, relative paths resolved against the config file's directory.
     File(PathBuf),
+    /// The PEM text itself.
     Inline(String),
 }
 
@@ -68,10 +70,13 @@ impl fmt::Debug for Pem {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TlsSettings {
+    /// The server's certificate chain (`cert_file` or inline `cert`).
     pub cert: Pem,
+    /// Its private key (`key_file` or inline `key`).
     pub key: Pem,
     /// Client CA certificates, required by the verifying `client_auth_type`s.
     pub client_ca: Option<Pem>,
+    /// `client_auth_type`.
     pub client_auth: ClientAuth,
     /// Lowest TLS version offered (1.2 or 1.3).
     pub min_version: TlsVersion,
@@ -95,7 +100,9 @@ pub enum ClientAuth {
 /// A TLS protocol version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TlsVersion {
+    /// TLS 1.2.
     Tls12,
+    /// TLS 1.3.
     Tls13,
 }
 
@@ -105,7 +112,9 @@ pub enum TlsVersion {
 pub enum WebConfigError {
     /// The file (or a file it names) could not be read.
     Read {
+        /// The file.
         path: PathBuf,
+        /// Why it could not be read.
         source: std::io::Error,
     },
     /// Not valid YAML for this format (unknown keys are errors, as in exporter-toolkit).

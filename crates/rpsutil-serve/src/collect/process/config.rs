@@ -185,9 +185,11 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 pub struct ProcAttrs<'a> {
     /// The kernel's command name (`/proc/PID/stat`, 15 characters at most).
     pub comm: &'a str,
+    /// The command line (`/proc/PID/cmdline`), for `cmdline:` and `exe:`.
     pub cmdline: &'a [String],
     /// The effective user's name, when the template needs it.
     pub username: Option<&'a str>,
+    /// The process id (`{{.PID}}`).
     pub pid: u32,
     /// Seconds since the epoch.
     pub start_time: f64,
