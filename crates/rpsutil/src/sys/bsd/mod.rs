@@ -115,8 +115,7 @@ use openbsd as os;
 // and the jemalloc heap of FreeBSD and NetBSD.
 #[cfg(any(target_os = "freebsd", target_os = "netbsd"))]
 mod heap;
-// FreeBSD: net_if_stats with SIOCGIFMEDIA duplex and speed.
-#[cfg(target_os = "freebsd")]
+// net_if_stats with SIOCGIFMEDIA duplex and speed.
 mod ifmedia;
 #[cfg(target_os = "netbsd")]
 mod netbsd_stats;
@@ -133,10 +132,7 @@ pub(crate) use crate::sys::posix::ifaddrs::net_if_addrs;
 pub(crate) use connections::{net_connections, system_connections};
 #[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
 pub(crate) use files::{num_fds, open_files};
-#[cfg(target_os = "freebsd")]
 pub(crate) use ifmedia::net_if_stats;
-#[cfg(not(target_os = "freebsd"))]
-pub(crate) use netif::net_if_stats;
 pub(crate) use netif::net_io_counters;
 pub(crate) use os::{
     cmdline, cwd, exe, num_threads, pids, system_cpu_times, system_cpu_times_percpu, threads,

@@ -110,8 +110,8 @@ fn ioctl(sock: &OwnedFd, request: u64, name: &str) -> io::Result<[u8; IFREQ_SIZE
 }
 
 /// State of every NIC of `net_io_counters` (psutil `_psbsd.net_if_stats`): MTU,
-/// flags, `isup` = running. Duplex and speed (`SIOCGIFMEDIA`) are not read: they
-/// are reported as psutil reports a failing media ioctl, unknown and 0.
+/// flags, `isup` = running. Duplex and speed are left unknown and 0 here;
+/// `ifmedia::net_if_stats` fills them in from `SIOCGIFMEDIA`.
 pub(crate) fn net_if_stats() -> Result<IndexMap<String, NicStats>> {
     // SAFETY: plain integer arguments; the descriptor is owned below.
     let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM, 0) };
