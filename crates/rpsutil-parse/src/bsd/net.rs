@@ -136,29 +136,6 @@ pub fn iflist_counters(buf: &[u8], ifinfo_type: u8, l: &IfMsgLayout) -> Result<V
     Ok(out)
 }
 
-/// psutil's NIC speed in Mbit/s from the active media word (`SIOCGIFMEDIA`'s
-/// `ifm_active`, `net/if_media.h`): the Ethernet subtypes it knows (10, 100, 1000,
-/// 2500 and 10000 Mbit/s, HPNA 1), 0 for others. `subtype` is `ifm_active &
-/// IFM_TMASK` (0x1f); only Ethernet (`IFM_ETHER` 0x20 in the type bits) is
-/// mapped, as psutil does for the NICs a BSD machine has.
-pub fn ether_speed(subtype: u64) -> u64 {
-    match subtype {
-        // IFM_10_T 3, IFM_10_2 4, IFM_10_5 5, IFM_10_STP 12, IFM_10_FL 13
-        3 | 4 | 5 | 12 | 13 => 10,
-        // IFM_100_TX 6, IFM_100_FX 7, IFM_100_T4 8, IFM_100_VG 9, IFM_100_T2 10
-        6..=10 => 100,
-        // IFM_1000_SX 11, IFM_1000_LX 14, IFM_1000_CX 15, IFM_1000_T 16
-        11 | 14 | 15 | 16 => 1000,
-        // IFM_HPNA_1 17
-        17 => 1,
-        // IFM_10G_LR 18, IFM_10G_SR 19, IFM_10G_CX4 20
-        18..=20 => 10000,
-        // IFM_2500_SX 21
-        21 => 2500,
-        _ => 0,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,16 +222,6 @@ mod tests {
         let sa = [12u8, 18, 0, 0, 6, 200, 6, 0, b'a', b'b', b'c', b'd'];
         assert_eq!(sockaddr_dl(&sa).unwrap(), (b"abcd".to_vec(), vec![]));
         assert!(sockaddr_dl(&[1, 2]).is_none());
-    }
-
-    #[test]
-    fn media_speeds() {
-        assert_eq!(ether_speed(16), 1000);
-        assert_eq!(ether_speed(6), 100);
-        assert_eq!(ether_speed(11), 1000);
-        assert_eq!(ether_speed(13), 10);
-        assert_eq!(ether_speed(19), 10000);
-        assert_eq!(ether_speed(0), 0);
     }
 
     proptest! {
