@@ -27,6 +27,8 @@ use std::path::PathBuf;
 use rpsutil_parse::bsd::state::tcp_state;
 
 use super::process::Proc;
+#[cfg(any(target_os = "freebsd", target_os = "netbsd"))]
+use super::sysctl::parse_err;
 use crate::types::conn_kind::ConnKind;
 use crate::types::net::{
     Address, AddressFamily, ConnStatus, Connection, SocketType, SystemConnection,
@@ -177,14 +179,6 @@ fn system_list(raw: Vec<Raw>, with_owners: bool) -> Vec<SystemConnection> {
             c
         })
         .collect()
-}
-
-#[cfg(any(target_os = "freebsd", target_os = "netbsd"))]
-fn parse_err(what: &str, e: rpsutil_parse::ParseError) -> crate::Error {
-    crate::Error::Parse {
-        path: format!("sysctl {what}"),
-        detail: e.detail,
-    }
 }
 
 // ------------------------------------------------------------------- FreeBSD

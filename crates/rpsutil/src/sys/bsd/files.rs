@@ -20,9 +20,10 @@ use rpsutil_parse::bsd::kfile::{OpenbsdFile, OpenbsdFileLayout};
 
 use super::process::{assert_alive, kinfo as proc_kinfo, os_error, Proc};
 use super::sysctl;
+use super::sysctl::parse_err;
 use crate::sys::posix::raw_pid;
 use crate::types::process::OpenFile;
-use crate::{Error, Result};
+use crate::Result;
 
 /// `DTYPE_VNODE`, `DTYPE_SOCKET` (`sys/file.h`, the same on OpenBSD and NetBSD).
 pub(super) const DTYPE_VNODE: i64 = 1;
@@ -31,13 +32,6 @@ pub(super) const DTYPE_VNODE: i64 = 1;
 pub(super) const DTYPE_SOCKET: i64 = 2;
 /// `VREG` (`sys/vnode.h`: `enum vtype { VNON, VREG, ... }`).
 const VREG: i64 = 1;
-
-fn parse_err(what: &str, e: rpsutil_parse::ParseError) -> Error {
-    Error::Parse {
-        path: format!("sysctl {what}"),
-        detail: e.detail,
-    }
-}
 
 /// The record layout of OpenBSD's `struct kinfo_file` (`sys/sysctl.h`), from libc.
 #[cfg(target_os = "openbsd")]
@@ -113,7 +107,7 @@ fn proc_files(p: &mut Proc<'_>) -> Result<Vec<(i64, i64, i64)>> {
     proc_kinfo(p)?;
     match kinfo_files(raw_pid(p.pid)?) {
         Ok(v) => Ok(v.into_iter().map(|f| (f.fd, f.f_type, f.v_type)).collect()),
-        Err(Error::Os { source, .. })
+        Err(crate::Error::Os { source, .. })
             if p.pid == 0 && source.raw_os_error() == Some(libc::ESRCH) =>
         {
             Ok(Vec::new())

@@ -19,8 +19,9 @@ use rpsutil_parse::bsd::kinfo::{self, KinfoProc, ProcLayout, TimeField, VmsRule}
 use rpsutil_parse::bsd::layout::{self, Field};
 use rpsutil_parse::bsd::state::{self, ProcState};
 
-use super::process::{kinfo as proc_kinfo, os_error, Proc};
+use super::process::{kinfo as proc_kinfo, os_error, pids, Proc};
 use super::sysctl;
+use super::sysctl::{esrch, parse_err};
 use crate::common::percent::usage_percent;
 use crate::sys::posix::{self, raw_pid};
 use crate::sys::records::DiskIoEntry;
@@ -99,22 +100,13 @@ pub(super) const VMS: VmsRule = VmsRule::Bytes;
 pub(super) const NODEV: u64 = u64::MAX;
 /// psutil's ESRCH-on-signal → ZombieProcess rule is OpenBSD's only.
 pub(super) const ESRCH_ZOMBIE: bool = false;
+/// Pid 0 is in the process list when it exists (OpenBSD's is not).
+pub(super) const PID0_UNLISTED: bool = false;
 /// `SRUN` and `NOCPU` (`sys/proc.h`, `sys/param.h`) for `cpu_num`.
 const SRUN: i64 = 2;
 const NOCPU: i64 = -1;
 /// psutil's `CLOCKS_PER_SEC` for `cp_time` (`time.h`: 128 on FreeBSD).
 const HZ: f64 = 128.0;
-
-fn parse_err(what: &str, e: rpsutil_parse::ParseError) -> Error {
-    Error::Parse {
-        path: format!("sysctl {what}"),
-        detail: e.detail,
-    }
-}
-
-fn esrch() -> io::Error {
-    io::Error::from_raw_os_error(libc::ESRCH)
-}
 
 /// `{CTL_KERN, KERN_PROC, KERN_PROC_PID, pid}`; an empty answer is ESRCH (psutil
 /// `psutil_kinfo_proc`).
@@ -133,18 +125,6 @@ pub(super) fn all_kinfo() -> Result<Vec<KinfoProc>> {
     let mib = [libc::CTL_KERN, libc::KERN_PROC, libc::KERN_PROC_PROC, 0];
     let buf = sysctl::read(&mib).map_err(|e| os_error(e, "kern.proc.proc"))?;
     kinfo::decode_all(&buf, &LAYOUT).map_err(|e| parse_err("kern.proc.proc", e))
-}
-
-/// Every pid, sorted.
-pub(crate) fn pids() -> Result<Vec<Pid>> {
-    let mut v: Vec<Pid> = all_kinfo()?
-        .iter()
-        .filter(|k| k.pid >= 0)
-        .map(|k| k.pid as Pid)
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    Ok(v)
 }
 
 /// psutil: `kill(pid, 0)`; pid 0 → whether the kernel lists it.

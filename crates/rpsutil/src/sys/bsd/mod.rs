@@ -135,13 +135,13 @@ pub(crate) use files::{num_fds, open_files};
 pub(crate) use ifmedia::net_if_stats;
 pub(crate) use netif::net_io_counters;
 pub(crate) use os::{
-    cmdline, cwd, exe, num_threads, pids, system_cpu_times, system_cpu_times_percpu, threads,
+    cmdline, cwd, exe, num_threads, system_cpu_times, system_cpu_times_percpu, threads,
 };
 pub(crate) use process::{
     cpu_times, create_time, environ, gids, identity, io_counters, kill, memory_full_info,
-    memory_info, name, nice, num_ctx_switches, pid_exists, ppid, ppid_map, resume, same_process,
-    send_signal, status, suspend, terminal, terminate, translate, uids, username, wait, Handle,
-    Proc, RawCache,
+    memory_info, name, nice, num_ctx_switches, pid_exists, pids, ppid, ppid_map, resume,
+    same_process, send_signal, status, suspend, terminal, terminate, translate, uids, username,
+    wait, Handle, Proc, RawCache,
 };
 pub(crate) use system::{
     boot_time, cpu_count_cores, cpu_count_logical, disk_partitions, total_memory, users,

@@ -17,12 +17,13 @@ use rpsutil_parse::bsd::kinfo::{self, KinfoProc, ProcLayout, TimeField, VmsRule}
 use rpsutil_parse::bsd::layout::{self, Field};
 use rpsutil_parse::bsd::state::{self, ProcState};
 
-use super::process::{assert_alive, kinfo as proc_kinfo, os_error, Proc};
+use super::process::{assert_alive, kinfo as proc_kinfo, os_error, pids, Proc};
 use super::sysctl;
+use super::sysctl::{esrch, parse_err};
 use crate::sys::posix::{self, raw_pid};
 use crate::types::cpu::SystemCpuTimes;
 use crate::types::process::{Pid, ThreadInfo};
-use crate::{Error, Result};
+use crate::Result;
 
 type K = libc::kinfo_proc2;
 
@@ -40,21 +41,12 @@ pub(super) const VMS: VmsRule = VmsRule::Mapped;
 pub(super) const NODEV: u64 = u32::MAX as u64;
 /// psutil's ESRCH-on-signal → ZombieProcess rule is OpenBSD's only.
 pub(super) const ESRCH_ZOMBIE: bool = false;
+/// Pid 0 is in the process list when it exists (OpenBSD's is not).
+pub(super) const PID0_UNLISTED: bool = false;
 /// psutil's `CLOCKS_PER_SEC` on NetBSD.
 const HZ: f64 = 100.0;
 /// `KERN_PROC_CWD` (`sys/sysctl.h`, NetBSD 9.99.43 and later).
 const KERN_PROC_CWD: libc::c_int = 6;
-
-fn parse_err(what: &str, e: rpsutil_parse::ParseError) -> Error {
-    Error::Parse {
-        path: format!("sysctl {what}"),
-        detail: e.detail,
-    }
-}
-
-fn esrch() -> io::Error {
-    io::Error::from_raw_os_error(libc::ESRCH)
-}
 
 /// `{CTL_KERN, KERN_PROC2, KERN_PROC_PID, pid, sizeof(kinfo_proc2), 1}`.
 pub(super) fn read_kinfo(pid: Pid) -> Result<KinfoProc> {
@@ -85,18 +77,6 @@ pub(super) fn all_kinfo() -> Result<Vec<KinfoProc>> {
     ];
     let buf = sysctl::read(&mib).map_err(|e| os_error(e, "kern.proc2"))?;
     kinfo::decode_all(&buf, &LAYOUT).map_err(|e| parse_err("kern.proc2", e))
-}
-
-/// Every pid, sorted.
-pub(crate) fn pids() -> Result<Vec<Pid>> {
-    let mut v: Vec<Pid> = all_kinfo()?
-        .iter()
-        .filter(|k| k.pid >= 0)
-        .map(|k| k.pid as Pid)
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    Ok(v)
 }
 
 /// psutil: `kill(pid, 0)`, and when that says no, `pid in pids()` (kill reports

@@ -19,12 +19,13 @@ use rpsutil_parse::bsd::uvm::{self, Uvm, UvmLayout};
 
 use super::process::os_error;
 use super::sysctl;
+use super::sysctl::parse_err;
 use crate::common::percent::usage_percent;
 use crate::sys::records::DiskIoEntry;
 use crate::types::cpu::CpuStats;
 use crate::types::disk::DiskIoCounters;
 use crate::types::memory::{SwapMemory, VirtualMemory};
-use crate::{Error, Result};
+use crate::Result;
 
 /// `VM_UVMEXP2` (`uvm/uvm_param.h`): `struct uvmexp_sysctl`.
 const VM_UVMEXP2: libc::c_int = 5;
@@ -183,13 +184,6 @@ const DISK_LAYOUT: DiskStatLayout = DiskStatLayout {
     rbytes: fld!(IoSysctl, rbytes),
     wbytes: fld!(IoSysctl, wbytes),
 };
-
-fn parse_err(what: &str, e: rpsutil_parse::ParseError) -> Error {
-    Error::Parse {
-        path: format!("sysctl {what}"),
-        detail: e.detail,
-    }
-}
 
 /// `{CTL_VM, VM_UVMEXP2}`.
 fn uvmexp2() -> Result<Uvm> {

@@ -6,7 +6,6 @@
 //! (`KERN_CPTIME2` per CPU).
 
 use std::ffi::OsString;
-use std::io;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
@@ -16,12 +15,13 @@ use rpsutil_parse::bsd::kinfo::{self, KinfoProc, ProcLayout, TimeField, VmsRule}
 use rpsutil_parse::bsd::layout::{self, Field};
 use rpsutil_parse::bsd::state::{self, ProcState};
 
-use super::process::{assert_alive, kinfo as proc_kinfo, os_error, Proc};
+use super::process::{assert_alive, kinfo as proc_kinfo, os_error, pids, Proc};
 use super::sysctl;
+use super::sysctl::{esrch, parse_err};
 use crate::sys::posix::{self, raw_pid};
 use crate::types::cpu::SystemCpuTimes;
 use crate::types::process::{Pid, ThreadInfo};
-use crate::{Error, Result};
+use crate::Result;
 
 type K = libc::kinfo_proc;
 
@@ -41,17 +41,6 @@ const P_SYSTEM: u64 = 0x200;
 const HZ: f64 = 100.0;
 /// `KERN_CPTIME2` (`sys/sysctl.h`).
 const KERN_CPTIME2: libc::c_int = libc::KERN_CPTIME2;
-
-fn parse_err(what: &str, e: rpsutil_parse::ParseError) -> Error {
-    Error::Parse {
-        path: format!("sysctl {what}"),
-        detail: e.detail,
-    }
-}
-
-fn esrch() -> io::Error {
-    io::Error::from_raw_os_error(libc::ESRCH)
-}
 
 /// `{CTL_KERN, KERN_PROC, KERN_PROC_PID, pid, sizeof(kinfo_proc), 1}`.
 pub(super) fn read_kinfo(pid: Pid) -> Result<KinfoProc> {
@@ -89,20 +78,9 @@ pub(super) fn all_kinfo() -> Result<Vec<KinfoProc>> {
     list(libc::KERN_PROC_ALL, 0)
 }
 
-/// Every pid, sorted, with pid 0 when its record can be read (psutil adds it).
-pub(crate) fn pids() -> Result<Vec<Pid>> {
-    let mut v: Vec<Pid> = all_kinfo()?
-        .iter()
-        .filter(|k| k.pid >= 0)
-        .map(|k| k.pid as Pid)
-        .collect();
-    if !v.contains(&0) && read_kinfo(0).is_ok() {
-        v.push(0);
-    }
-    v.sort_unstable();
-    v.dedup();
-    Ok(v)
-}
+/// psutil adds pid 0 (the swapper), which `KERN_PROC_ALL` leaves out, when its
+/// record can be read.
+pub(super) const PID0_UNLISTED: bool = true;
 
 /// psutil: `kill(pid, 0)`, and when that says yes, `pid in pids()` (kill also
 /// accepts thread ids).

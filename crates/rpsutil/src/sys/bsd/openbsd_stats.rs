@@ -16,12 +16,13 @@ use rpsutil_parse::bsd::uvm::{self, Uvm, UvmLayout};
 
 use super::process::os_error;
 use super::sysctl;
+use super::sysctl::parse_err;
 use crate::common::percent::usage_percent;
 use crate::sys::records::DiskIoEntry;
 use crate::types::cpu::{CpuFreq, CpuStats};
 use crate::types::disk::DiskIoCounters;
 use crate::types::memory::{SwapMemory, VirtualMemory};
-use crate::{Error, Result};
+use crate::Result;
 
 /// `VM_METER` (`uvm/uvmexp.h`): `struct vmtotal`.
 const VM_METER: libc::c_int = 1;
@@ -202,13 +203,6 @@ const DISK_LAYOUT: DiskStatLayout = DiskStatLayout {
     rbytes: fld!(DiskStats, ds_rbytes),
     wbytes: fld!(DiskStats, ds_wbytes),
 };
-
-fn parse_err(what: &str, e: rpsutil_parse::ParseError) -> Error {
-    Error::Parse {
-        path: format!("sysctl {what}"),
-        detail: e.detail,
-    }
-}
 
 /// `{CTL_VM, VM_UVMEXP}`.
 fn uvmexp() -> Result<Uvm> {

@@ -74,6 +74,24 @@ pub(crate) fn assert_alive(pid: Pid) -> Result<()> {
     os::read_kinfo(pid).map(|_| ())
 }
 
+/// Every pid, sorted, from the OS's list of process records (deduplicated: a
+/// list may hold one record per thread). Where the list leaves out pid 0
+/// (`os::PID0_UNLISTED`: OpenBSD), it is added when its record can be read, as
+/// psutil does.
+pub(crate) fn pids() -> Result<Vec<Pid>> {
+    let mut v: Vec<Pid> = os::all_kinfo()?
+        .iter()
+        .filter(|k| k.pid >= 0)
+        .map(|k| k.pid as Pid)
+        .collect();
+    if os::PID0_UNLISTED && !v.contains(&0) && os::read_kinfo(0).is_ok() {
+        v.push(0);
+    }
+    v.sort_unstable();
+    v.dedup();
+    Ok(v)
+}
+
 /// The error of a sysctl or syscall on a process, for [`translate`].
 pub(crate) fn os_error(err: io::Error, what: &str) -> Error {
     sysctl::os_error(err, what)
@@ -101,7 +119,7 @@ pub(crate) fn translate(err: Error, p: &mut Proc<'_>) -> Error {
             }
         }
         Some(libc::EPERM) | Some(libc::EACCES) => Error::access_denied(p.pid),
-        _ if p.pid == 0 && os::pids().is_ok_and(|v| v.contains(&0)) => Error::access_denied(0),
+        _ if p.pid == 0 && pids().is_ok_and(|v| v.contains(&0)) => Error::access_denied(0),
         _ => err,
     }
 }

@@ -159,3 +159,16 @@ pub(crate) fn mib_of(name: &str) -> io::Result<Vec<libc::c_int>> {
 pub(crate) fn os_error(err: io::Error, what: &str) -> crate::Error {
     crate::Error::os(err, format!("sysctl {what}"))
 }
+
+/// A record of sysctl `what` that its decoder refused.
+pub(crate) fn parse_err(what: &str, e: rpsutil_parse::ParseError) -> crate::Error {
+    crate::Error::Parse {
+        path: format!("sysctl {what}"),
+        detail: e.detail,
+    }
+}
+
+/// ESRCH: what an empty answer about one process means (it is gone).
+pub(crate) fn esrch() -> io::Error {
+    io::Error::from_raw_os_error(libc::ESRCH)
+}
