@@ -66,6 +66,10 @@ pub fn net_io_counters_cache_clear() {
 /// `/proc/net/{tcp,tcp6,udp,udp6,unix}` when netlink is unavailable; with a procfs
 /// root set by [`crate::set_procfs_path`] the tables under that root are read.
 /// Owners from `/proc/*/fd`.
+///
+/// A socket held by several processes (inherited across `fork`) is one row under
+/// its first holder in pid order for TCP/UDP, and one row per holding (pid, fd)
+/// for UNIX sockets; psutil names only the last holder (docs/DIFFERENCES.md).
 pub fn net_connections(kind: ConnKind, with_owners: bool) -> Result<Vec<SystemConnection>> {
     imp::system_connections(kind, with_owners)
 }

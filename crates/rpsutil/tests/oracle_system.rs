@@ -553,7 +553,13 @@ fn conn_set(v: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-fn connections(rep: &mut Report, a: &Value, r: &Value, b: &Value, mine: &BTreeSet<String>) {
+fn connections(
+    rep: &mut Report,
+    reads: (&Value, &Value, &Value),
+    started: f64,
+    mine: &BTreeSet<String>,
+) {
+    let (a, r, b) = reads;
     let k = "net_connections";
     let (sa, sr, sb) = (conn_set(&a[k]), conn_set(&r[k]), conn_set(&b[k]));
     // The sockets this test holds: the same in all three.
@@ -574,12 +580,38 @@ fn connections(rep: &mut Report, a: &Value, r: &Value, b: &Value, mine: &BTreeSe
     let stable: BTreeSet<&String> = sa.intersection(&sb).collect();
     let union: BTreeSet<&String> = sa.union(&sb).collect();
     let mut n_spaced = 0;
+    let mut n_transient = 0;
+    let mut n_shared = 0;
+    // A socket held by several processes (inherited across fork): psutil names
+    // only the last holder in /proc order, rpsutil the first for TCP/UDP and
+    // every holder for UNIX (docs/DIFFERENCES.md). The same row under another
+    // pid that really shares a socket with this one (read from /proc/*/fd, the
+    // oracle here) is that difference, not a missing or invented socket.
+    let holders = std::cell::OnceCell::new();
+    let mut same_row_other_holder = |s: &String, other: &BTreeSet<&String>| {
+        let v: Value = serde_json::from_str(s).unwrap();
+        let Some(pid) = v[5].as_u64() else {
+            return false;
+        };
+        let peers = socket_peers(holders.get_or_init(socket_holders), pid);
+        let found = peers.iter().any(|q| {
+            let mut w = v.clone();
+            w[5] = json!(q);
+            other.contains(&w.to_string())
+        });
+        n_shared += usize::from(found);
+        found
+    };
+    let rpsutil_rows: BTreeSet<&String> = sr.iter().collect();
     for s in &stable {
         if !sr.contains(*s) {
             // psutil's "" for a spaced path: rpsutil has the path.
             let v: Value = serde_json::from_str(s).unwrap();
             if v[0] == 1 && v[2] == "" && sr.iter().any(spaced) {
                 n_spaced += 1;
+                continue;
+            }
+            if same_row_other_holder(s, &rpsutil_rows) {
                 continue;
             }
             panic!("{k}: psutil saw {s} twice, rpsutil did not");
@@ -591,7 +623,36 @@ fn connections(rep: &mut Report, a: &Value, r: &Value, b: &Value, mine: &BTreeSe
             n_spaced += 1;
             continue;
         }
-        assert!(union.contains(s), "{k}: rpsutil saw {s}, psutil never did");
+        if union.contains(s) || same_row_other_holder(s, &union) {
+            continue;
+        }
+        // A socket of a process that was born after psutil's first read began,
+        // or that is gone now, may have existed only while rpsutil read (seen
+        // once in CI with four builds running: an unnamed UNIX socket of a
+        // short-lived process). Any other socket psutil never saw is a bug.
+        let v: Value = serde_json::from_str(s).unwrap();
+        let pid = v[5].as_u64().and_then(|p| u32::try_from(p).ok());
+        let transient = pid.is_some_and(|pid| match rpsutil::Process::new(pid) {
+            Err(rpsutil::Error::NoSuchProcess { .. }) => true,
+            Ok(p) => p.create_time().is_ok_and(|t| t >= started),
+            Err(_) => false,
+        });
+        assert!(transient, "{k}: rpsutil saw {s}, psutil never did");
+        n_transient += 1;
+    }
+    if n_shared > 0 {
+        rep.skip(
+            k,
+            &format!(
+                "{n_shared} rows of sockets shared by several processes, named by another holder"
+            ),
+        );
+    }
+    if n_transient > 0 {
+        rep.skip(
+            k,
+            &format!("{n_transient} sockets of processes born or gone during the reads"),
+        );
     }
     if n_spaced > 0 {
         rep.skip(
@@ -599,6 +660,44 @@ fn connections(rep: &mut Report, a: &Value, r: &Value, b: &Value, mine: &BTreeSe
             &format!("{n_spaced} UNIX sockets with spaces in the path (psutil: \"\")"),
         );
     }
+}
+
+/// Every socket inode of the machine and the pids holding it, from `/proc/*/fd`.
+fn socket_holders() -> BTreeMap<u64, BTreeSet<u64>> {
+    let mut map: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u64>().ok()) else {
+            continue;
+        };
+        let Ok(fds) = std::fs::read_dir(e.path().join("fd")) else {
+            continue;
+        };
+        for fd in fds.flatten() {
+            let Ok(target) = std::fs::read_link(fd.path()) else {
+                continue;
+            };
+            let inode = target
+                .to_str()
+                .and_then(|t| t.strip_prefix("socket:["))
+                .and_then(|t| t.strip_suffix(']'))
+                .and_then(|t| t.parse().ok());
+            if let Some(inode) = inode {
+                map.entry(inode).or_default().insert(pid);
+            }
+        }
+    }
+    map
+}
+
+/// The other pids that hold at least one of `pid`'s sockets.
+fn socket_peers(holders: &BTreeMap<u64, BTreeSet<u64>>, pid: u64) -> BTreeSet<u64> {
+    holders
+        .values()
+        .filter(|pids| pids.contains(&pid))
+        .flatten()
+        .copied()
+        .filter(|&q| q != pid)
+        .collect()
 }
 
 /// Sockets held by this test: TCP listener + connected pair on 127.0.0.1 and ::1, UDP.
@@ -875,6 +974,11 @@ fn ss(rep: &mut Report, held: &Held) {
 
 fn attempt(py: &Path, held: &Held) -> Report {
     let mut rep = Report::default();
+    // Unix time before psutil's first read, for the sockets of new processes.
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
     let (a, r, b) = three_reads(py, rpsutil_snapshot);
     for (k, v) in a.as_object().unwrap() {
         assert!(
@@ -887,7 +991,7 @@ fn attempt(py: &Path, held: &Held) -> Report {
     memory(&mut rep, &a, &r, &b);
     moving(&mut rep, &a, &r, &b);
     let mine = mine(&r, held);
-    connections(&mut rep, &a, &r, &b, &mine);
+    connections(&mut rep, (&a, &r, &b), started, &mine);
     rep.skip(
         "cpu_times_percent",
         "not compared: instantaneous, and psutil divides by max(1, total) (docs/DIFFERENCES.md)",
@@ -913,4 +1017,92 @@ fn system_against_psutil_and_procps() {
             Err(e) => std::panic::resume_unwind(e),
         }
     }
+}
+
+/// A Python process that opens a TCP listener and a UNIX socket pair, then forks:
+/// both processes hold all three sockets. It prints "parent child port", waits
+/// for a line on stdin, prints psutil's rows for the two pids as JSON
+/// ([family, type, port or path, pid]) and exits; the child follows its parent.
+const SHARED_SOCKETS: &str = r#"
+import json, os, socket, sys, time
+import psutil
+listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+listener.bind(("127.0.0.1", 0))
+listener.listen()
+pair = socket.socketpair()
+parent = os.getpid()
+child = os.fork()
+if child == 0:
+    while os.getppid() == parent:
+        time.sleep(0.05)
+    os._exit(0)
+print(parent, child, listener.getsockname()[1], flush=True)
+sys.stdin.readline()
+rows = [
+    [int(c.family), int(c.type), c.laddr.port if c.laddr and c.family != socket.AF_UNIX else c.laddr, c.pid]
+    for c in psutil.net_connections("all")
+    if c.pid in (parent, child)
+]
+print(json.dumps(rows), flush=True)
+"#;
+
+/// A socket held by two processes after a fork: psutil 7.2.2 names only the last
+/// holder in /proc order (its inode map is rebuilt with `dict.update` per pid, so
+/// a later pid replaces an earlier one), for TCP and UNIX alike. rpsutil names
+/// the first holder (the creator, as netstat -p) for TCP/UDP and every holder for
+/// UNIX sockets, as psutil's own comment intends (docs/DIFFERENCES.md).
+#[test]
+fn shared_sockets_after_fork() {
+    let Some(py) = common::python() else { return };
+    let mut child = Command::new(py)
+        .args(["-c", SHARED_SOCKETS])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let _guard = common::Guard::adopt(child.id());
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let nums: Vec<u32> = line
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let (parent, forked, port) = (nums[0], nums[1], nums[2] as u16);
+    // /proc lists pids in ascending order: the first and last holders.
+    let (first, last) = (parent.min(forked), parent.max(forked));
+
+    let conns = rpsutil::net_connections(rpsutil::ConnKind::All, true).unwrap();
+    let ours: Vec<_> = conns
+        .iter()
+        .filter(|c| c.pid.is_some_and(|p| p == parent || p == forked))
+        .collect();
+    let listener: Vec<_> = ours
+        .iter()
+        .filter(|c| matches!(c.laddr, rpsutil::Address::Inet { port: p, .. } if p == port))
+        .collect();
+    assert_eq!(listener.len(), 1, "one row for the listener: {listener:?}");
+    assert_eq!(listener[0].pid, Some(first));
+    assert_eq!(listener[0].status, rpsutil::ConnStatus::Listen);
+    for pid in [parent, forked] {
+        let pair = ours
+            .iter()
+            .filter(|c| c.family == rpsutil::AddressFamily::Unix && c.pid == Some(pid))
+            .count();
+        assert_eq!(pair, 2, "both ends of the pair under pid {pid}");
+    }
+
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\n").unwrap();
+    drop(stdin);
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    let theirs: Vec<Value> = serde_json::from_str(&line).unwrap();
+    let inet: Vec<_> = theirs.iter().filter(|r| r[2] == port).collect();
+    assert_eq!(inet.len(), 1, "psutil: {theirs:?}");
+    assert_eq!(inet[0][3], last, "psutil names the last holder");
+    let unix = |pid: u32| theirs.iter().filter(|r| r[0] == 1 && r[3] == pid).count();
+    assert_eq!((unix(first), unix(last)), (0, 2), "psutil: {theirs:?}");
+    assert!(child.wait().unwrap().success());
 }
