@@ -303,3 +303,63 @@ fn the_server_survives_abuse_with_bounded_memory() {
     );
     drop(server);
 }
+
+fn status_with_auth(addr: &str, user: &str, password: &str) -> u16 {
+    use base64::Engine;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    let req = format!(
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {token}\r\nConnection: close\r\n\r\n"
+    );
+    status_of(addr, req.as_bytes())
+}
+
+/// `--web.config.file`: basic auth from the file, re-read when it changes (as
+/// node_exporter), and a file that does not load stops the start with one line.
+#[test]
+fn web_config_file_flag_protects_and_reloads() {
+    let dir = std::env::temp_dir().join(format!("rpsutil-cli-webcfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("web.yml");
+    let users = |user: &str, password: &str| {
+        let hash = bcrypt::hash(password, 4).unwrap();
+        format!("basic_auth_users:\n  {user}: '{hash}'\n")
+    };
+    std::fs::write(&file, "basic_auth_users:\n  alice: not-a-hash\n").unwrap();
+    let out = rpsutil(&[
+        "serve",
+        "--web.listen-address",
+        "127.0.0.1:0",
+        "--web.config.file",
+        file.to_str().unwrap(),
+    ]);
+    let line = out.fails_with_one_line(1);
+    assert!(
+        line.contains(&file.display().to_string()) && line.contains("bcrypt"),
+        "{line}"
+    );
+
+    std::fs::write(&file, users("alice", "one")).unwrap();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let _server = Guard::new(
+        Command::new(env!("CARGO_BIN_EXE_rpsutil"))
+            .args(["serve", "--web.listen-address", &addr, "--web.config.file"])
+            .arg(&file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve"),
+    );
+    let anonymous = b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while status_of(&addr, anonymous) != 401 {
+        assert!(Instant::now() < deadline, "serve did not come up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(status_with_auth(&addr, "alice", "one"), 200);
+    assert_eq!(status_with_auth(&addr, "alice", "two"), 401);
+    std::fs::write(&file, users("bob", "two")).unwrap();
+    assert_eq!(status_with_auth(&addr, "alice", "one"), 401);
+    assert_eq!(status_with_auth(&addr, "bob", "two"), 200);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

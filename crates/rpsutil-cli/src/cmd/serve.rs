@@ -281,11 +281,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     http.listen = args.listen.clone();
     http.telemetry_path = args.telemetry_path.clone();
     http.max_requests = args.max_requests;
-    if let Some(path) = &args.web_config {
-        let config = rpsutil_serve::web_config::load(path)
-            .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
-        http.web_config = Some(config);
-    }
+    // Loaded (and checked) by bind, then re-read whenever it changes.
+    http.web_config_file = args.web_config.clone();
     serve(http, Arc::new(scraper)).map_err(|e| CliError::Failed(format!("serve: {e}")))
 }
 

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use super::handler;
 use super::request::{self, HeadError};
 use super::response::Response;
+use super::web_state::Active;
 use super::Shared;
 
 /// A byte stream the connection loop can read with a deadline.
@@ -53,7 +54,7 @@ pub(crate) fn serve(stream: &mut dyn Transport, shared: &Shared, accepted: Insta
                     Response::text(431, "Request Header Fields Too Large").closing(),
                     false,
                     false,
-                    shared,
+                    shared.web.current().ok().as_deref(),
                 );
                 return linger(stream);
             }
@@ -69,15 +70,23 @@ pub(crate) fn serve(stream: &mut dyn Transport, shared: &Shared, accepted: Insta
                     HeadError::Version => Response::text(505, "HTTP Version Not Supported"),
                     HeadError::Malformed(why) => Response::text(400, format!("Bad Request: {why}")),
                 };
-                send(stream, r.closing(), false, false, shared);
+                send(
+                    stream,
+                    r.closing(),
+                    false,
+                    false,
+                    shared.web.current().ok().as_deref(),
+                );
                 return linger(stream);
             }
         };
+        // One config for the whole exchange, even if the file changes meanwhile.
+        let web = shared.web.current().ok();
         let mut response = match req.has_body() {
             Err(HeadError::Malformed(why)) => Response::text(400, format!("Bad Request: {why}")),
             Err(HeadError::Version) => Response::text(505, "HTTP Version Not Supported"),
             Ok(has_body) => {
-                let mut r = handler::respond(shared, &req);
+                let mut r = handler::respond(shared, web.as_deref(), &req);
                 // The body is never read: after the answer the connection goes.
                 r.close |= has_body;
                 r
@@ -87,7 +96,7 @@ pub(crate) fn serve(stream: &mut dyn Transport, shared: &Shared, accepted: Insta
         let keep_alive_1_0 = req.minor == 0 && !response.close;
         let close = response.close;
         let head_only = req.method == "HEAD";
-        if !send(stream, response, head_only, keep_alive_1_0, shared) {
+        if !send(stream, response, head_only, keep_alive_1_0, web.as_deref()) {
             return;
         }
         if close {
@@ -107,9 +116,10 @@ fn send(
     response: Response,
     head_only: bool,
     keep_alive_1_0: bool,
-    shared: &Shared,
+    web: Option<&Active>,
 ) -> bool {
-    let bytes = response.serialize(head_only, keep_alive_1_0, &shared.extra_headers);
+    let headers = web.map(|w| w.headers.as_slice()).unwrap_or_default();
+    let bytes = response.serialize(head_only, keep_alive_1_0, headers);
     stream
         .write_all(&bytes)
         .and_then(|()| stream.flush())

@@ -1,4 +1,4 @@
-//! What each request gets: authentication, then the landing page, the metrics, or
+//! What each request gets: the web config in force, authentication, then the landing page, the metrics, or
 //! an error.
 
 use std::io::Write;
@@ -8,13 +8,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::query;
 use super::request::Request;
 use super::response::Response;
+use super::web_state::Active;
 use super::Shared;
 use crate::encode::{self, Format};
 
 /// The response to `req` (the connection layer adds `Connection`, `Date`, and
 /// drops the body for HEAD).
-pub(crate) fn respond(shared: &Shared, req: &Request) -> Response {
-    if let Some(auth) = &shared.auth {
+pub(crate) fn respond(shared: &Shared, web: Option<&Active>, req: &Request) -> Response {
+    // No config in force: the file no longer loads (exporter-toolkit answers 500).
+    let Some(web) = web else {
+        return Response::text(500, "Internal Server Error");
+    };
+    if let Some(auth) = &web.auth {
         if !auth.allows(req.header("authorization")) {
             return Response::text(401, "Unauthorized").with("WWW-Authenticate", "Basic");
         }

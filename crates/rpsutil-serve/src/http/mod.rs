@@ -14,7 +14,8 @@
 //!   `write_timeout`. Request bodies are never read (the connection is closed after
 //!   answering). Anything not HTTP/1.x gets 400 and the connection is closed.
 //! - The web config: basic auth on every path (401 with `WWW-Authenticate: Basic`),
-//!   its extra headers on every response, TLS (Linux).
+//!   its extra headers on every response, TLS (Linux). From a file, it is re-read
+//!   when the file (or a certificate file it names) changes (see `web_state`).
 
 mod conn;
 mod handler;
@@ -22,15 +23,18 @@ mod listen;
 mod query;
 mod request;
 mod response;
+mod web_state;
 
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::model::MetricsSource;
-use crate::web_config::{BasicAuth, WebConfig};
+use crate::web_config::WebConfig;
+use web_state::WebState;
 
 /// How and where to serve. Start from [`HttpOptions::default`] (node_exporter's
 /// defaults) and set fields.
@@ -53,8 +57,16 @@ pub struct HttpOptions {
     /// `--web.max-requests`: concurrent scrapes; more get 503. 0 = unlimited.
     /// Default 40.
     pub max_requests: usize,
-    /// `--web.config.file`, loaded with [`crate::web_config::load`].
+    /// A web config given as a value (for example from
+    /// [`crate::web_config::parse`]); it never changes. At most one of this and
+    /// `web_config_file`.
     pub web_config: Option<WebConfig>,
+    /// `--web.config.file`: loaded when the server binds (an error then stops it),
+    /// and re-read whenever it or a certificate, key or CA file it names changes,
+    /// as node_exporter re-reads it for every request. While it does not load,
+    /// requests get 500 and TLS handshakes fail. Whether to speak TLS is decided
+    /// at bind time.
+    pub web_config_file: Option<PathBuf>,
     /// Open connections at most (each has a thread); more are answered 503 and
     /// closed. Default 512.
     pub max_connections: usize,
@@ -77,6 +89,7 @@ impl Default for HttpOptions {
             telemetry_path: "/metrics".into(),
             max_requests: 40,
             web_config: None,
+            web_config_file: None,
             max_connections: 512,
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
@@ -90,12 +103,12 @@ impl Default for HttpOptions {
 pub(crate) struct Shared {
     pub opts: HttpOptions,
     pub source: Arc<dyn MetricsSource>,
-    pub auth: Option<BasicAuth>,
-    pub extra_headers: Vec<(String, String)>,
+    /// Basic auth, headers and TLS settings for each request.
+    pub web: WebState,
+    /// Whether connections start with a TLS handshake (fixed at bind time).
+    pub tls: bool,
     pub in_flight: AtomicUsize,
     pub connections: AtomicUsize,
-    #[cfg(target_os = "linux")]
-    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// A bound server, not yet accepting: [`Server::local_addr`] tells the port when
@@ -135,17 +148,35 @@ impl Server {
                 format!("telemetry path {:?} must start with /", opts.telemetry_path),
             ));
         }
-        let config = opts.web_config.clone().unwrap_or_default();
-        #[cfg(target_os = "linux")]
-        let tls = match &config.tls {
-            Some(t) => Some(
-                crate::web_config::tls::server_config(t)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?,
-            ),
-            None => None,
+        let invalid = |e: crate::web_config::WebConfigError| {
+            io::Error::new(io::ErrorKind::InvalidInput, e.to_string())
+        };
+        let (web, tls) = match (&opts.web_config, &opts.web_config_file) {
+            (Some(_), Some(_)) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "web_config and web_config_file are both set",
+                ))
+            }
+            (_, Some(path)) => {
+                let (web, config) = WebState::from_file(path).map_err(|e| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("{}: {e}", path.display()),
+                    )
+                })?;
+                (web, config.tls.is_some())
+            }
+            (config, None) => {
+                let config = config.clone().unwrap_or_default();
+                (
+                    WebState::fixed(&config).map_err(invalid)?,
+                    config.tls.is_some(),
+                )
+            }
         };
         #[cfg(not(target_os = "linux"))]
-        if config.tls.is_some() {
+        if tls {
             return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
                 "web config: tls_server_config is supported on Linux builds only",
@@ -153,14 +184,12 @@ impl Server {
         }
         let listener = listen::bind(&opts.listen)?;
         let shared = Shared {
-            auth: BasicAuth::new(&config.basic_auth_users),
-            extra_headers: config.headers.clone(),
+            web,
+            tls,
             opts,
             source,
             in_flight: AtomicUsize::new(0),
             connections: AtomicUsize::new(0),
-            #[cfg(target_os = "linux")]
-            tls,
         };
         Ok(Server {
             listener,
@@ -232,14 +261,18 @@ impl Server {
 
 /// Serves one connection, in TLS when configured.
 fn serve_connection(mut stream: TcpStream, shared: &Shared, accepted: Instant) {
-    #[cfg(target_os = "linux")]
-    if let Some(tls) = &shared.tls {
-        let Ok(session) = rustls::ServerConnection::new(Arc::clone(tls)) else {
-            return;
-        };
-        // The handshake runs inside the first read, under the head deadline.
-        let mut tls_stream = rustls::StreamOwned::new(session, stream);
-        conn::serve(&mut tls_stream, shared, accepted);
+    if shared.tls {
+        // The certificate in force now; none (the config no longer loads, or
+        // lost its tls_server_config) fails the handshake by closing.
+        #[cfg(target_os = "linux")]
+        if let Some(tls) = shared.web.current().ok().and_then(|a| a.tls.clone()) {
+            let Ok(session) = rustls::ServerConnection::new(tls) else {
+                return;
+            };
+            // The handshake runs inside the first read, under the head deadline.
+            let mut tls_stream = rustls::StreamOwned::new(session, stream);
+            conn::serve(&mut tls_stream, shared, accepted);
+        }
         return;
     }
     conn::serve(&mut stream, shared, accepted);

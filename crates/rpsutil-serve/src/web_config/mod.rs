@@ -20,8 +20,9 @@
 //! certificates accepted without verification), `client_allowed_sans`,
 //! `cipher_suites`, `curve_preferences` and `rate_limit` are not supported, and TLS
 //! is available on Linux only. `min_version: TLS10`/`TLS11` are accepted but TLS
-//! 1.2 stays the floor (rustls has no older versions). The file is read once at
-//! start (exporter-toolkit re-reads it per request).
+//! 1.2 stays the floor (rustls has no older versions). As in exporter-toolkit,
+//! a server given the file (`HttpOptions::web_config_file`) picks up changes to
+//! it and to its certificate files without a restart.
 
 mod basic_auth;
 #[cfg(target_os = "linux")]
