@@ -196,25 +196,25 @@ fn status_of(addr: &str, request: &[u8]) -> u16 {
         .unwrap_or(0)
 }
 
-#[test]
-fn the_server_survives_abuse_with_bounded_memory() {
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
+/// `rpsutil serve ARGS` on a free loopback port: its guard and address.
+fn start_serve(args: &[&str]) -> (Guard, String) {
+    let addr = format!("127.0.0.1:{}", free_port());
     let server = Guard::new(
         Command::new(env!("CARGO_BIN_EXE_rpsutil"))
-            .args([
-                "serve",
-                "--web.listen-address",
-                &addr,
-                "--web.max-requests",
-                "10",
-            ])
+            .args(["serve", "--web.listen-address", &addr])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("serve"),
     );
+    (server, addr)
+}
+
+#[test]
+fn the_server_survives_abuse_with_bounded_memory() {
+    let (server, addr) = start_serve(&["--web.max-requests", "10"]);
     let scrape = b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     let deadline = Instant::now() + Duration::from_secs(20);
     while status_of(&addr, scrape) != 200 {
@@ -339,17 +339,7 @@ fn web_config_file_flag_protects_and_reloads() {
     );
 
     std::fs::write(&file, users("alice", "one")).unwrap();
-    let addr = format!("127.0.0.1:{}", free_port());
-    let _server = Guard::new(
-        Command::new(env!("CARGO_BIN_EXE_rpsutil"))
-            .args(["serve", "--web.listen-address", &addr, "--web.config.file"])
-            .arg(&file)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve"),
-    );
+    let (_server, addr) = start_serve(&["--web.config.file", file.to_str().unwrap()]);
     let anonymous = b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     let deadline = Instant::now() + Duration::from_secs(20);
     while status_of(&addr, anonymous) != 401 {

@@ -185,10 +185,16 @@ fn f64of(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
 
-/// Runs the oracle script: returns (A, R, B).
-fn three_reads(py: &Path, between: impl FnOnce() -> Value) -> (Value, Value, Value) {
+/// Runs a Python script that prints a line, waits for a line on stdin, prints a
+/// second line and exits: returns the first line, what `between` (given the
+/// first line) returns, and the second line.
+fn around_python<T>(
+    py: &Path,
+    script: &str,
+    between: impl FnOnce(&str) -> T,
+) -> (String, T, String) {
     let mut child = Command::new(py)
-        .args(["-c", ORACLE])
+        .args(["-c", script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -196,17 +202,23 @@ fn three_reads(py: &Path, between: impl FnOnce() -> Value) -> (Value, Value, Val
         .unwrap();
     let _guard = common::Guard::adopt(child.id());
     let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let a: Value = serde_json::from_str(&line).expect("oracle snapshot A");
-    let r = between();
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let r = between(&first);
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"\n").unwrap();
     drop(stdin);
-    line.clear();
-    out.read_line(&mut line).unwrap();
-    let b: Value = serde_json::from_str(&line).expect("oracle snapshot B");
+    let mut second = String::new();
+    out.read_line(&mut second).unwrap();
     assert!(child.wait().unwrap().success());
+    (first, r, second)
+}
+
+/// Runs the oracle script: returns (A, R, B).
+fn three_reads(py: &Path, between: impl FnOnce() -> Value) -> (Value, Value, Value) {
+    let (a, r, b) = around_python(py, ORACLE, |_| between());
+    let a: Value = serde_json::from_str(&a).expect("oracle snapshot A");
+    let b: Value = serde_json::from_str(&b).expect("oracle snapshot B");
     (a, r, b)
 }
 
@@ -1054,55 +1066,41 @@ print(json.dumps(rows), flush=True)
 #[test]
 fn shared_sockets_after_fork() {
     let Some(py) = common::python() else { return };
-    let mut child = Command::new(py)
-        .args(["-c", SHARED_SOCKETS])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let _guard = common::Guard::adopt(child.id());
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let nums: Vec<u32> = line
-        .split_whitespace()
-        .map(|n| n.parse().unwrap())
-        .collect();
-    let (parent, forked, port) = (nums[0], nums[1], nums[2] as u16);
-    // /proc lists pids in ascending order: the first and last holders.
-    let (first, last) = (parent.min(forked), parent.max(forked));
+    let (_, (first, last, port), line) = around_python(&py, SHARED_SOCKETS, |line| {
+        let nums: Vec<u32> = line
+            .split_whitespace()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let (parent, forked, port) = (nums[0], nums[1], nums[2] as u16);
+        // /proc lists pids in ascending order: the first and last holders.
+        let (first, last) = (parent.min(forked), parent.max(forked));
 
-    let conns = rpsutil::net_connections(rpsutil::ConnKind::All, true).unwrap();
-    let ours: Vec<_> = conns
-        .iter()
-        .filter(|c| c.pid.is_some_and(|p| p == parent || p == forked))
-        .collect();
-    let listener: Vec<_> = ours
-        .iter()
-        .filter(|c| matches!(c.laddr, rpsutil::Address::Inet { port: p, .. } if p == port))
-        .collect();
-    assert_eq!(listener.len(), 1, "one row for the listener: {listener:?}");
-    assert_eq!(listener[0].pid, Some(first));
-    assert_eq!(listener[0].status, rpsutil::ConnStatus::Listen);
-    for pid in [parent, forked] {
-        let pair = ours
+        let conns = rpsutil::net_connections(rpsutil::ConnKind::All, true).unwrap();
+        let ours: Vec<_> = conns
             .iter()
-            .filter(|c| c.family == rpsutil::AddressFamily::Unix && c.pid == Some(pid))
-            .count();
-        assert_eq!(pair, 2, "both ends of the pair under pid {pid}");
-    }
+            .filter(|c| c.pid.is_some_and(|p| p == parent || p == forked))
+            .collect();
+        let listener: Vec<_> = ours
+            .iter()
+            .filter(|c| matches!(c.laddr, rpsutil::Address::Inet { port: p, .. } if p == port))
+            .collect();
+        assert_eq!(listener.len(), 1, "one row for the listener: {listener:?}");
+        assert_eq!(listener[0].pid, Some(first));
+        assert_eq!(listener[0].status, rpsutil::ConnStatus::Listen);
+        for pid in [parent, forked] {
+            let pair = ours
+                .iter()
+                .filter(|c| c.family == rpsutil::AddressFamily::Unix && c.pid == Some(pid))
+                .count();
+            assert_eq!(pair, 2, "both ends of the pair under pid {pid}");
+        }
 
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"\n").unwrap();
-    drop(stdin);
-    line.clear();
-    out.read_line(&mut line).unwrap();
+        (first, last, port)
+    });
     let theirs: Vec<Value> = serde_json::from_str(&line).unwrap();
     let inet: Vec<_> = theirs.iter().filter(|r| r[2] == port).collect();
     assert_eq!(inet.len(), 1, "psutil: {theirs:?}");
     assert_eq!(inet[0][3], last, "psutil names the last holder");
     let unix = |pid: u32| theirs.iter().filter(|r| r[0] == 1 && r[3] == pid).count();
     assert_eq!((unix(first), unix(last)), (0, 2), "psutil: {theirs:?}");
-    assert!(child.wait().unwrap().success());
 }
