@@ -104,18 +104,21 @@ def main():
         sys_flags = [f"--collector.{c}" for c in SYSTEM]
         rows.append(measure("rpsutil serve (system)",
                             [RPSUTIL, "serve", f"--web.listen-address=127.0.0.1:{port}",
+                             "--web.disable-exporter-metrics",
                              "--collector.disable-defaults", *sys_flags], port))
         port = free_port()
         rows.append(measure("node_exporter 1.5 (system)",
                             ["/usr/bin/prometheus-node-exporter",
                              f"--web.listen-address=127.0.0.1:{port}",
-                             # Its own go_*/process_* metrics off: rpsutil serve
-                             # has no self-metrics, so both serve the same series.
+                             # Both without their own go_*/process_*/promhttp_*
+                             # metrics: the same node_* series on both sides.
                              "--web.disable-exporter-metrics",
                              "--collector.disable-defaults", *sys_flags], port))
         port = free_port()
         rows.append(measure("rpsutil serve (process groups)",
                             [RPSUTIL, "serve", f"--web.listen-address=127.0.0.1:{port}",
+                             # Its own process_*/promhttp_* metrics stay on, as
+                             # process-exporter always serves its own.
                              "--collector.disable-defaults", "--collector.process",
                              f"--config.path={groups}"], port))
         port = free_port()

@@ -353,3 +353,44 @@ fn web_config_file_flag_protects_and_reloads() {
     assert_eq!(status_with_auth(&addr, "bob", "two"), 200);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The exporter's own families are served by default, as node_exporter's, and
+/// `--web.disable-exporter-metrics` leaves them out (their values are checked
+/// against node_exporter's in rpsutil-serve's collect_oracle_node.rs).
+#[test]
+fn exporter_metrics_on_by_default_and_off_by_flag() {
+    let body = |flags: &[&str]| -> String {
+        let mut args = vec!["--collector.disable-defaults", "--collector.loadavg"];
+        args.extend_from_slice(flags);
+        let (_server, addr) = start_serve(&args);
+        let scrape = b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(mut s) = TcpStream::connect(&addr) {
+                let mut out = String::new();
+                if s.write_all(scrape).is_ok() && s.read_to_string(&mut out).is_ok() {
+                    return out;
+                }
+            }
+            assert!(Instant::now() < deadline, "serve did not come up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let on = families(&body(&[]));
+    for f in [
+        "node_load1",
+        "process_cpu_seconds_total",
+        "process_open_fds",
+        "process_resident_memory_bytes",
+        "promhttp_metric_handler_requests_total",
+    ] {
+        assert!(on.iter().any(|n| n == f), "{f} missing: {on:?}");
+    }
+    let off = families(&body(&["--web.disable-exporter-metrics"]));
+    assert!(off.iter().any(|n| n == "node_load1"));
+    assert!(
+        !off.iter()
+            .any(|n| n.starts_with("process_") || n.starts_with("promhttp_")),
+        "{off:?}"
+    );
+}

@@ -226,3 +226,187 @@ fn node_exporter_oracle_same_series_and_values() {
     assert!(checked > 20, "only {checked} values checked");
     eprintln!("checked {checked} values");
 }
+
+/// A family's TYPE, HELP and label sets.
+type Shape = (String, String, BTreeSet<BTreeMap<String, String>>);
+
+/// The soft limit on a `/proc/PID/limits` line, as client_golang reports it
+/// ("unlimited": 2^64 as a float).
+fn soft_limit(pid: u32, line_start: &str) -> f64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/limits")).expect("limits");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(line_start))
+        .expect("limit line");
+    match line[line_start.len()..].split_whitespace().next() {
+        Some("unlimited") => u64::MAX as f64,
+        Some(n) => n.parse().expect("limit"),
+        None => panic!("no soft limit in {line:?}"),
+    }
+}
+
+/// (utime + stime) in seconds and the start time since the epoch, from
+/// `/proc/PID/stat` and `/proc/stat`'s btime: what client_golang reads.
+fn stat_times(pid: u32) -> (f64, f64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let after_comm = &stat[stat.rfind(')').expect("comm") + 2..];
+    let f: Vec<f64> = after_comm
+        .split_whitespace()
+        .map(|v| v.parse().unwrap_or(0.0))
+        .collect();
+    let hz: f64 = String::from_utf8(
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .expect("getconf CLK_TCK")
+            .stdout,
+    )
+    .ok()
+    .and_then(|s| s.trim().parse().ok())
+    .expect("CLK_TCK");
+    let btime: f64 = std::fs::read_to_string("/proc/stat")
+        .expect("/proc/stat")
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("btime");
+    // Fields 14, 15 (utime, stime) and 22 (starttime), counted from 1 with
+    // field 3 (state) first after the command name.
+    ((f[11] + f[12]) / hz, btime + f[19] / hz)
+}
+
+/// The exporter's own metrics (`--web.disable-exporter-metrics` off): the same
+/// process_* and promhttp_* families as node_exporter, with the same TYPE, HELP
+/// and label sets; their values checked against each exporter's own /proc files
+/// (limits exactly, start time within a tick, CPU time between two reads), and
+/// the handler's counters as client_golang counts them.
+#[test]
+fn exporter_metrics_match_node_exporters_own() {
+    let Some(bin) = oracle("/usr/bin/prometheus-node-exporter") else {
+        return;
+    };
+    let port = free_port();
+    let mut kids = Children::default();
+    kids.0.push(
+        Command::new(bin)
+            .args([
+                format!("--web.listen-address=127.0.0.1:{port}"),
+                "--collector.disable-defaults".to_owned(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start node_exporter"),
+    );
+    let node_pid = kids.0[0].id();
+    wait_for(port, "/metrics");
+
+    let scraper = Scraper::new(CollectOptions {
+        enabled: Vec::new(),
+        ..CollectOptions::default()
+    })
+    .expect("scraper");
+    let mut opts = rpsutil_serve::http::HttpOptions::default();
+    opts.listen = "127.0.0.1:0".into();
+    let server =
+        rpsutil_serve::http::Server::bind(opts, std::sync::Arc::new(scraper)).expect("bind");
+    let our_port = server.local_addr().expect("addr").port();
+    std::thread::spawn(move || server.run());
+
+    let exporter_family = |n: &str| n.starts_with("process_") || n.starts_with("promhttp_");
+    let check = |pid: u32, body: &str, who: &str| -> Parsed {
+        let (_, start) = stat_times(pid);
+        let parsed = parse_text(body);
+        let get = |name: &str| -> f64 {
+            *parsed
+                .samples
+                .get(&(name.to_owned(), BTreeMap::new()))
+                .unwrap_or_else(|| panic!("{who}: {name} missing"))
+        };
+        assert_eq!(
+            get("process_max_fds"),
+            soft_limit(pid, "Max open files"),
+            "{who}"
+        );
+        assert_eq!(
+            get("process_virtual_memory_max_bytes"),
+            soft_limit(pid, "Max address space"),
+            "{who}"
+        );
+        // One clock tick: the start time is a tick count added to btime.
+        assert!(
+            (get("process_start_time_seconds") - start).abs() <= 0.011,
+            "{who}"
+        );
+        assert!(get("process_open_fds") >= 3.0, "{who}");
+        assert!(get("process_resident_memory_bytes") > 0.0, "{who}");
+        assert!(
+            get("process_virtual_memory_bytes") >= get("process_resident_memory_bytes"),
+            "{who}"
+        );
+        assert_eq!(
+            get("promhttp_metric_handler_requests_in_flight"),
+            1.0,
+            "{who}"
+        );
+        parsed
+    };
+    // CPU time: read between two reads of /proc/PID/stat taken around the scrape.
+    let scrape = |p: u16, pid: u32| -> (String, f64, f64) {
+        let (before, _) = stat_times(pid);
+        let body = http_get(p, "/metrics").expect("scrape");
+        let (after, _) = stat_times(pid);
+        (body, before, after)
+    };
+    let me = std::process::id();
+    let (theirs_body, tb, ta) = scrape(port, node_pid);
+    let (first_body, _, _) = scrape(our_port, me);
+    let (ours_body, ob, oa) = scrape(our_port, me);
+    let theirs = check(node_pid, &theirs_body, "node_exporter");
+    let first = check(me, &first_body, "rpsutil");
+    let ours = check(me, &ours_body, "rpsutil");
+    for (p, lo, hi, who) in [
+        (&theirs, tb, ta, "node_exporter"),
+        (&ours, ob, oa, "rpsutil"),
+    ] {
+        let cpu = p.samples[&("process_cpu_seconds_total".to_owned(), BTreeMap::new())];
+        assert!(
+            lo <= cpu && cpu <= hi,
+            "{who}: cpu {cpu} outside [{lo}, {hi}]"
+        );
+    }
+
+    // Same families, types, help texts and label sets.
+    let shape = |p: &Parsed| -> BTreeMap<String, Shape> {
+        p.types
+            .iter()
+            .filter(|(n, _)| exporter_family(n))
+            .map(|(n, t)| {
+                let labels = p
+                    .samples
+                    .keys()
+                    .filter(|(m, _)| m == n)
+                    .map(|(_, l)| l.clone())
+                    .collect();
+                (n.clone(), (t.clone(), p.helps[n].clone(), labels))
+            })
+            .collect()
+    };
+    assert_eq!(shape(&ours), shape(&theirs));
+    assert_eq!(shape(&ours).len(), 10, "{:?}", shape(&ours).keys());
+
+    // The handler counts a scrape once it is answered: 0 in the first, 1 after.
+    let requests = |p: &Parsed, code: &str| {
+        p.samples[&(
+            "promhttp_metric_handler_requests_total".to_owned(),
+            BTreeMap::from([("code".to_owned(), code.to_owned())]),
+        )]
+    };
+    assert_eq!(requests(&first, "200"), 0.0);
+    assert_eq!(requests(&ours, "200"), 1.0);
+    // node_exporter was scraped once before, by wait_for.
+    assert_eq!(requests(&theirs, "200"), 1.0);
+    for p in [&first, &ours, &theirs] {
+        assert_eq!((requests(p, "500"), requests(p, "503")), (0.0, 0.0));
+    }
+}

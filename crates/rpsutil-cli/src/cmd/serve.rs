@@ -57,9 +57,13 @@ pub struct Args {
     /// Scrapes answered at once; more get 503 (0: no limit).
     #[arg(long = "web.max-requests", default_value_t = 40, value_name = "N")]
     pub max_requests: usize,
-    /// node_exporter's web config file (TLS and basic auth).
+    /// node_exporter's web config file (TLS and basic auth), re-read when it
+    /// changes.
     #[arg(long = "web.config.file", value_name = "FILE")]
     pub web_config: Option<PathBuf>,
+    /// Leave out the metrics about the exporter itself (promhttp_*, process_*).
+    #[arg(long = "web.disable-exporter-metrics")]
+    pub disable_exporter_metrics: bool,
     /// Print one exposition (text 0.0.4) to stdout and exit: for textfile
     /// collectors, cron jobs and debugging.
     #[arg(long)]
@@ -281,6 +285,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CliResult {
     http.listen = args.listen.clone();
     http.telemetry_path = args.telemetry_path.clone();
     http.max_requests = args.max_requests;
+    http.exporter_metrics = !args.disable_exporter_metrics;
     // Loaded (and checked) by bind, then re-read whenever it changes.
     http.web_config_file = args.web_config.clone();
     serve(http, Arc::new(scraper)).map_err(|e| CliError::Failed(format!("serve: {e}")))

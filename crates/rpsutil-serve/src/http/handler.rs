@@ -5,6 +5,7 @@ use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::exporter_metrics;
 use super::query;
 use super::request::Request;
 use super::response::Response;
@@ -36,7 +37,9 @@ pub(crate) fn respond(shared: &Shared, web: Option<&Active>, req: &Request) -> R
         return Response::text(405, "Method Not Allowed").with("Allow", "GET, HEAD");
     }
     if telemetry {
-        metrics(shared, req, raw_query)
+        let response = metrics(shared, req, raw_query);
+        shared.counters.finished(response.status);
+        response
     } else {
         landing_page(&shared.opts.telemetry_path)
     }
@@ -80,11 +83,22 @@ fn metrics(shared: &Shared, req: &Request, raw_query: &str) -> Response {
     let gathered = catch_unwind(AssertUnwindSafe(|| {
         shared.source.gather(&include, &exclude)
     }));
-    let families = match gathered {
+    let mut families = match gathered {
         Ok(Ok(f)) => f,
         Ok(Err(e)) => return Response::text(400, e.to_string()),
-        Err(_) => return Response::text(500, "a collector failed; see the server's log"),
+        Err(_) => {
+            shared.counters.gathering_failed();
+            return Response::text(500, "a collector failed; see the server's log");
+        }
     };
+    if shared.opts.exporter_metrics {
+        families.extend(exporter_metrics::own_process_families());
+        families.extend(
+            shared
+                .counters
+                .families(shared.in_flight.load(Ordering::Acquire)),
+        );
+    }
     let format = forced.unwrap_or_else(|| encode::negotiate(req.header("accept")));
     let mut body = Vec::with_capacity(64 * 1024);
     encode::encode(&families, format, &mut body);

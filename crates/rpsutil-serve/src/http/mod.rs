@@ -18,6 +18,7 @@
 //!   when the file (or a certificate file it names) changes (see `web_state`).
 
 mod conn;
+mod exporter_metrics;
 mod handler;
 mod listen;
 mod query;
@@ -80,6 +81,11 @@ pub struct HttpOptions {
     /// Largest request head in bytes (request line and headers); more gets 431.
     /// Default 64 KiB.
     pub max_head_bytes: usize,
+    /// Add metrics about the exporter itself to every scrape, as node_exporter
+    /// does unless `--web.disable-exporter-metrics`: client_golang's
+    /// `promhttp_metric_handler_*` counters and `process_*` families (CPU,
+    /// memory, descriptors, start time of this process). Default true.
+    pub exporter_metrics: bool,
 }
 
 impl Default for HttpOptions {
@@ -95,6 +101,7 @@ impl Default for HttpOptions {
             idle_timeout: Duration::from_secs(120),
             write_timeout: Duration::from_secs(30),
             max_head_bytes: 64 * 1024,
+            exporter_metrics: true,
         }
     }
 }
@@ -109,6 +116,8 @@ pub(crate) struct Shared {
     pub tls: bool,
     pub in_flight: AtomicUsize,
     pub connections: AtomicUsize,
+    /// The scrape handler's own counters (`promhttp_metric_handler_*`).
+    pub counters: exporter_metrics::HandlerCounters,
 }
 
 /// A bound server, not yet accepting: [`Server::local_addr`] tells the port when
@@ -190,6 +199,7 @@ impl Server {
             source,
             in_flight: AtomicUsize::new(0),
             connections: AtomicUsize::new(0),
+            counters: Default::default(),
         };
         Ok(Server {
             listener,
