@@ -1,7 +1,8 @@
 //! Run states of the BSD process records and TCP states, as psutil names them
 //! (`_psbsd.py` `PROC_STATUSES`, `TCP_STATUSES`). The numbers are the kernels'
 //! ABI: `sys/proc.h` of FreeBSD and OpenBSD (`SIDL`..), NetBSD's `sys/lwp.h`
-//! (`LSIDL`..), and `netinet/tcp_fsm.h` (the same on all three).
+//! (`LSIDL`..), and `netinet/tcp_fsm.h` (the same on all three, and in XNU:
+//! macOS uses `tcp_state` too).
 
 /// A process state as psutil reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -122,25 +122,6 @@ pub fn parse_unix(data: &[u8]) -> Result<UnixSock> {
     })
 }
 
-/// psutil's TCP state mapping (`TCP_STATUSES`, XNU `netinet/tcp_fsm.h` values):
-/// the psutil constant's name, `"NONE"` for unknown values.
-pub fn tcp_state_name(state: i32) -> &'static str {
-    match state {
-        0 => "CLOSE",
-        1 => "LISTEN",
-        2 => "SYN_SENT",
-        3 => "SYN_RECV",
-        4 => "ESTABLISHED",
-        5 => "CLOSE_WAIT",
-        6 => "FIN_WAIT1",
-        7 => "CLOSING",
-        8 => "LAST_ACK",
-        9 => "FIN_WAIT2",
-        10 => "TIME_WAIT",
-        _ => "NONE",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,7 +150,10 @@ mod tests {
         assert_eq!(s.lport, 8080);
         assert_eq!(s.faddr, IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)));
         assert_eq!(s.fport, 443);
-        assert_eq!(tcp_state_name(s.tcp_state), "LISTEN");
+        assert_eq!(
+            crate::bsd::state::tcp_state(i64::from(s.tcp_state)),
+            "LISTEN"
+        );
     }
 
     #[test]
@@ -197,9 +181,9 @@ mod tests {
         assert!(parse_inet(&[0u8; 300], false).is_err());
         assert!(parse_unix(&[0u8; 500]).is_err());
         assert!(parse_socket_head(&[0u8; 100]).is_err());
-        assert_eq!(tcp_state_name(10), "TIME_WAIT");
-        assert_eq!(tcp_state_name(0), "CLOSE");
-        assert_eq!(tcp_state_name(128), "NONE");
+        assert_eq!(crate::bsd::state::tcp_state(10), "TIME_WAIT");
+        assert_eq!(crate::bsd::state::tcp_state(0), "CLOSE");
+        assert_eq!(crate::bsd::state::tcp_state(128), "NONE");
     }
 
     proptest! {

@@ -34,6 +34,28 @@ impl AddressFamily {
             AddressFamily::Link => os_numbers::AF_LINK,
         }
     }
+
+    /// The socket family with this OS number: inet, inet6 or UNIX, the ones psutil
+    /// reports connections of; None for any other (or out-of-range) number.
+    #[cfg_attr(
+        not(any(
+            target_os = "macos",
+            target_os = "freebsd",
+            target_os = "openbsd",
+            target_os = "netbsd"
+        )),
+        allow(dead_code)
+    )]
+    pub(crate) fn of_socket(raw: i64) -> Option<AddressFamily> {
+        let raw = i32::try_from(raw).ok()?;
+        [
+            AddressFamily::Inet,
+            AddressFamily::Inet6,
+            AddressFamily::Unix,
+        ]
+        .into_iter()
+        .find(|f| f.as_raw() == raw)
+    }
 }
 
 impl Serialize for AddressFamily {
@@ -66,6 +88,28 @@ impl SocketType {
             SocketType::Raw => os_numbers::SOCK_RAW,
             SocketType::SeqPacket => os_numbers::SOCK_SEQPACKET,
         }
+    }
+
+    /// The type with this OS number, None for an unknown (or out-of-range) one.
+    #[cfg_attr(
+        not(any(
+            target_os = "macos",
+            target_os = "freebsd",
+            target_os = "openbsd",
+            target_os = "netbsd"
+        )),
+        allow(dead_code)
+    )]
+    pub(crate) fn from_raw(raw: i64) -> Option<SocketType> {
+        let raw = i32::try_from(raw).ok()?;
+        [
+            SocketType::Stream,
+            SocketType::Dgram,
+            SocketType::SeqPacket,
+            SocketType::Raw,
+        ]
+        .into_iter()
+        .find(|t| t.as_raw() == raw)
     }
 }
 

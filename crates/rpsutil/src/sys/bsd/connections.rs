@@ -24,8 +24,6 @@ use std::net::IpAddr;
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
 
-use rpsutil_parse::bsd::state::tcp_state;
-
 use super::process::Proc;
 #[cfg(any(target_os = "freebsd", target_os = "netbsd"))]
 use super::sysctl::parse_err;
@@ -64,49 +62,12 @@ fn selected(kind: ConnKind, family: AddressFamily, stype: SocketType) -> bool {
     fams.contains(&family) && types.contains(&stype)
 }
 
-/// This OS's family number as a family psutil reports.
-fn family_of(raw: i64) -> Option<AddressFamily> {
-    match libc::c_int::try_from(raw).ok()? {
-        libc::AF_INET => Some(AddressFamily::Inet),
-        libc::AF_INET6 => Some(AddressFamily::Inet6),
-        libc::AF_UNIX => Some(AddressFamily::Unix),
-        _ => None,
-    }
-}
-
-/// This OS's socket type number as a type.
-fn type_of(raw: i64) -> Option<SocketType> {
-    match libc::c_int::try_from(raw).ok()? {
-        libc::SOCK_STREAM => Some(SocketType::Stream),
-        libc::SOCK_DGRAM => Some(SocketType::Dgram),
-        libc::SOCK_SEQPACKET => Some(SocketType::SeqPacket),
-        libc::SOCK_RAW => Some(SocketType::Raw),
-        _ => None,
-    }
-}
-
-/// psutil's `TCP_STATUSES.get(state, "NONE")` for a BSD `TCPS_*` value.
-fn status_of(state: i64) -> ConnStatus {
-    match tcp_state(state) {
-        "ESTABLISHED" => ConnStatus::Established,
-        "SYN_SENT" => ConnStatus::SynSent,
-        "SYN_RECV" => ConnStatus::SynRecv,
-        "FIN_WAIT1" => ConnStatus::FinWait1,
-        "FIN_WAIT2" => ConnStatus::FinWait2,
-        "TIME_WAIT" => ConnStatus::TimeWait,
-        "CLOSE" => ConnStatus::Close,
-        "CLOSE_WAIT" => ConnStatus::CloseWait,
-        "LAST_ACK" => ConnStatus::LastAck,
-        "LISTEN" => ConnStatus::Listen,
-        "CLOSING" => ConnStatus::Closing,
-        _ => ConnStatus::None,
-    }
-}
-
 /// A status only for TCP (psutil's `conn_to_ntuple`: stream + inet).
 fn status_for(family: AddressFamily, stype: SocketType, state: Option<i64>) -> ConnStatus {
     match (family, stype, state) {
-        (AddressFamily::Inet | AddressFamily::Inet6, SocketType::Stream, Some(s)) => status_of(s),
+        (AddressFamily::Inet | AddressFamily::Inet6, SocketType::Stream, Some(s)) => {
+            crate::sys::posix::tcp_fsm_status(s)
+        }
         _ => ConnStatus::None,
     }
 }
@@ -538,8 +499,10 @@ mod imp {
             .iter()
             .filter(|f| f.ftype == i64::from(libc::KF_TYPE_SOCKET))
         {
-            let (Some(family), Some(stype)) = (family_of(f.sock_domain), type_of(f.sock_type))
-            else {
+            let (Some(family), Some(stype)) = (
+                AddressFamily::of_socket(f.sock_domain),
+                SocketType::from_raw(f.sock_type),
+            ) else {
                 continue;
             };
             if !selected(kind, family, stype) {
@@ -586,7 +549,7 @@ mod imp {
                         laddr: local(lip, lport),
                         raddr: remote(rip, rport),
                         status: if stype == SocketType::Stream {
-                            state.map_or(ConnStatus::None, status_of)
+                            state.map_or(ConnStatus::None, crate::sys::posix::tcp_fsm_status)
                         } else {
                             ConnStatus::None
                         },
@@ -619,7 +582,10 @@ mod imp {
             if f.f_type != DTYPE_SOCKET {
                 continue;
             }
-            let (Some(family), Some(stype)) = (family_of(f.so_family), type_of(f.so_type)) else {
+            let (Some(family), Some(stype)) = (
+                AddressFamily::of_socket(f.so_family),
+                SocketType::from_raw(f.so_type),
+            ) else {
                 continue;
             };
             if !selected(kind, family, stype) {
@@ -753,7 +719,10 @@ mod imp {
         for f in files {
             for &i in by_sock.get(&f.fdata).map(Vec::as_slice).unwrap_or(&[]) {
                 let k = &pcbs[i];
-                let (Some(family), Some(stype)) = (family_of(k.family), type_of(k.stype)) else {
+                let (Some(family), Some(stype)) = (
+                    AddressFamily::of_socket(k.family),
+                    SocketType::from_raw(k.stype),
+                ) else {
                     continue;
                 };
                 let (laddr, raddr, status) = match family {

@@ -367,25 +367,7 @@ pub(crate) fn send_signal(p: &mut Proc<'_>, expected: &Identity, sig: i32) -> Re
     }
 }
 
-/// SIGSTOP.
-pub(crate) fn suspend(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGSTOP)
-}
-
-/// SIGCONT.
-pub(crate) fn resume(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGCONT)
-}
-
-/// SIGTERM.
-pub(crate) fn terminate(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGTERM)
-}
-
-/// SIGKILL.
-pub(crate) fn kill(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGKILL)
-}
+crate::sys::posix::posix_signal_shortcuts!();
 
 /// psutil's `wait_pid_posix` polling loop (psutil 7.2.2 prefers kqueue
 /// `NOTE_EXIT` and falls back to this same loop; the result is the same).

@@ -209,25 +209,7 @@ pub(crate) fn send_signal(p: &mut Proc<'_>, expected: &Identity, sig: i32) -> Re
     }
 }
 
-/// SIGSTOP.
-pub(crate) fn suspend(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGSTOP)
-}
-
-/// SIGCONT.
-pub(crate) fn resume(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGCONT)
-}
-
-/// SIGTERM.
-pub(crate) fn terminate(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGTERM)
-}
-
-/// SIGKILL.
-pub(crate) fn kill(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGKILL)
-}
+crate::sys::posix::posix_signal_shortcuts!();
 
 /// Waits for the process to end (psutil's `wait_pid`): poll(2) on a pidfd, then
 /// reap it if it is our child; the POSIX poll loop where pidfds are missing.

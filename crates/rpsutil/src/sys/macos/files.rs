@@ -119,42 +119,6 @@ pub(crate) fn open_files(p: &mut Proc<'_>) -> Result<Vec<OpenFile>> {
     Ok(out)
 }
 
-fn family_of(raw: i32) -> Option<AddressFamily> {
-    match raw {
-        libc::AF_INET => Some(AddressFamily::Inet),
-        libc::AF_INET6 => Some(AddressFamily::Inet6),
-        libc::AF_UNIX => Some(AddressFamily::Unix),
-        _ => None,
-    }
-}
-
-fn type_of(raw: i32) -> Option<SocketType> {
-    match raw {
-        libc::SOCK_STREAM => Some(SocketType::Stream),
-        libc::SOCK_DGRAM => Some(SocketType::Dgram),
-        libc::SOCK_RAW => Some(SocketType::Raw),
-        libc::SOCK_SEQPACKET => Some(SocketType::SeqPacket),
-        _ => None,
-    }
-}
-
-fn status_of(state: i32) -> ConnStatus {
-    match sockinfo::tcp_state_name(state) {
-        "ESTABLISHED" => ConnStatus::Established,
-        "SYN_SENT" => ConnStatus::SynSent,
-        "SYN_RECV" => ConnStatus::SynRecv,
-        "FIN_WAIT1" => ConnStatus::FinWait1,
-        "FIN_WAIT2" => ConnStatus::FinWait2,
-        "TIME_WAIT" => ConnStatus::TimeWait,
-        "CLOSE" => ConnStatus::Close,
-        "CLOSE_WAIT" => ConnStatus::CloseWait,
-        "LAST_ACK" => ConnStatus::LastAck,
-        "LISTEN" => ConnStatus::Listen,
-        "CLOSING" => ConnStatus::Closing,
-        _ => ConnStatus::None,
-    }
-}
-
 /// psutil's `conn_tmap` test: family and type both in the kind's sets (UNIX
 /// kinds take stream and datagram sockets).
 fn kind_matches(kind: ConnKind, family: AddressFamily, stype: SocketType) -> bool {
@@ -203,7 +167,10 @@ pub(crate) fn net_connections(p: &mut Proc<'_>, kind: ConnKind) -> Result<Vec<Co
         let Ok(head) = sockinfo::parse_socket_head(&buf) else {
             continue;
         };
-        let (Some(family), Some(stype)) = (family_of(head.family), type_of(head.sock_type)) else {
+        let (Some(family), Some(stype)) = (
+            AddressFamily::of_socket(i64::from(head.family)),
+            SocketType::from_raw(i64::from(head.sock_type)),
+        ) else {
             continue;
         };
         if !kind_matches(kind, family, stype) {
@@ -221,7 +188,7 @@ pub(crate) fn net_connections(p: &mut Proc<'_>, kind: ConnKind) -> Result<Vec<Co
                     laddr: inet_addr(s.laddr, s.lport, false),
                     raddr: inet_addr(s.faddr, s.fport, true),
                     status: if stype == SocketType::Stream {
-                        status_of(s.tcp_state)
+                        crate::sys::posix::tcp_fsm_status(i64::from(s.tcp_state))
                     } else {
                         ConnStatus::None
                     },

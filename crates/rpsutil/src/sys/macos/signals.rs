@@ -30,25 +30,7 @@ pub(crate) fn send_signal(p: &mut Proc<'_>, expected: &Identity, sig: i32) -> Re
     crate::sys::posix::kill(raw, sig).map_err(|e| os_error(e, "kill"))
 }
 
-/// SIGSTOP.
-pub(crate) fn suspend(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGSTOP)
-}
-
-/// SIGCONT.
-pub(crate) fn resume(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGCONT)
-}
-
-/// SIGTERM.
-pub(crate) fn terminate(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGTERM)
-}
-
-/// SIGKILL.
-pub(crate) fn kill(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGKILL)
-}
+crate::sys::posix::posix_signal_shortcuts!();
 
 /// Waits for the process to end: its exit code if it is our child.
 pub(crate) fn wait(p: &mut Proc<'_>, timeout: Option<Duration>) -> Result<Option<ExitCode>> {

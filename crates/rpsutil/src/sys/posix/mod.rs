@@ -4,6 +4,36 @@
 //! Functions shaped like the contract's (`set_nice`, `getloadavg`) are re-exported by
 //! the backends that use them as they are.
 
+/// The contract's four signal shortcuts, `suspend`, `resume`, `terminate` and
+/// `kill`: the backend's own pid-reuse-checked `send_signal` with SIGSTOP,
+/// SIGCONT, SIGTERM and SIGKILL, the same on every POSIX backend. Expanded in
+/// the file that defines `send_signal` (and imports `Proc`, `Identity` and
+/// `Result`, which the expansion names).
+macro_rules! posix_signal_shortcuts {
+    () => {
+        /// SIGSTOP.
+        pub(crate) fn suspend(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
+            send_signal(p, expected, libc::SIGSTOP)
+        }
+
+        /// SIGCONT.
+        pub(crate) fn resume(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
+            send_signal(p, expected, libc::SIGCONT)
+        }
+
+        /// SIGTERM.
+        pub(crate) fn terminate(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
+            send_signal(p, expected, libc::SIGTERM)
+        }
+
+        /// SIGKILL.
+        pub(crate) fn kill(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
+            send_signal(p, expected, libc::SIGKILL)
+        }
+    };
+}
+pub(crate) use posix_signal_shortcuts;
+
 pub(crate) mod ifaddrs;
 pub(crate) mod statvfs;
 pub(crate) mod terminal;
@@ -16,6 +46,33 @@ use crate::sys::proc::Proc;
 use crate::sys::records::LoadAvg;
 use crate::types::process::{ExitCode, Pid};
 use crate::{Error, Result};
+
+/// psutil's `TCP_STATUSES.get(state, "NONE")` for a `TCPS_*` number of BSD's
+/// `netinet/tcp_fsm.h`, which macOS and the three BSDs share (the names come
+/// from `rpsutil_parse::bsd::state::tcp_state`).
+#[cfg(any(
+    target_os = "macos",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd"
+))]
+pub(crate) fn tcp_fsm_status(state: i64) -> crate::types::net::ConnStatus {
+    use crate::types::net::ConnStatus;
+    match rpsutil_parse::bsd::state::tcp_state(state) {
+        "ESTABLISHED" => ConnStatus::Established,
+        "SYN_SENT" => ConnStatus::SynSent,
+        "SYN_RECV" => ConnStatus::SynRecv,
+        "FIN_WAIT1" => ConnStatus::FinWait1,
+        "FIN_WAIT2" => ConnStatus::FinWait2,
+        "TIME_WAIT" => ConnStatus::TimeWait,
+        "CLOSE" => ConnStatus::Close,
+        "CLOSE_WAIT" => ConnStatus::CloseWait,
+        "LAST_ACK" => ConnStatus::LastAck,
+        "LISTEN" => ConnStatus::Listen,
+        "CLOSING" => ConnStatus::Closing,
+        _ => ConnStatus::None,
+    }
+}
 
 /// `sysconf(_SC_CLK_TCK)`: clock ticks per second (100 on nearly every Linux).
 pub(crate) fn clock_ticks() -> f64 {

@@ -222,25 +222,7 @@ pub(crate) fn send_signal(p: &mut Proc<'_>, expected: &Identity, sig: i32) -> Re
     posix_kill(raw, sig).map_err(|e| os_error(e, "kill"))
 }
 
-/// SIGSTOP.
-pub(crate) fn suspend(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGSTOP)
-}
-
-/// SIGCONT.
-pub(crate) fn resume(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGCONT)
-}
-
-/// SIGTERM.
-pub(crate) fn terminate(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGTERM)
-}
-
-/// SIGKILL.
-pub(crate) fn kill(p: &mut Proc<'_>, expected: &Identity) -> Result<()> {
-    send_signal(p, expected, libc::SIGKILL)
-}
+crate::sys::posix::posix_signal_shortcuts!();
 
 /// psutil's SunOS `wait`: `waitpid` for a child, else polling `kill(pid, 0)`.
 pub(crate) fn wait(p: &mut Proc<'_>, timeout: Option<Duration>) -> Result<Option<ExitCode>> {
