@@ -127,6 +127,8 @@ mod openbsd_stats;
 use openbsd_stats as stats;
 #[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
 mod swapctl;
+#[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
+mod uvm_records;
 
 pub(crate) use crate::sys::posix::ifaddrs::net_if_addrs;
 pub(crate) use connections::{net_connections, system_connections};

@@ -20,10 +20,9 @@ use rpsutil_parse::bsd::uvm::{self, Uvm, UvmLayout};
 use super::process::os_error;
 use super::sysctl;
 use super::sysctl::parse_err;
-use crate::common::percent::usage_percent;
+use super::uvm_records;
 use crate::sys::records::DiskIoEntry;
 use crate::types::cpu::CpuStats;
-use crate::types::disk::DiskIoCounters;
 use crate::types::memory::{SwapMemory, VirtualMemory};
 use crate::Result;
 
@@ -196,58 +195,20 @@ fn uvmexp2() -> Result<Uvm> {
 /// `shared` = 0, the values psutil 7.2.2 reads from `/proc/meminfo`.
 pub(crate) fn virtual_memory() -> Result<VirtualMemory> {
     let m = uvm::netbsd_memory(&uvmexp2()?);
-    Ok(VirtualMemory {
-        total: m.total,
-        available: m.available,
-        percent: usage_percent(m.total.saturating_sub(m.available) as f64, m.total as f64),
-        used: m.used,
-        free: m.free,
-        active: Some(m.active),
-        inactive: Some(m.inactive),
-        buffers: Some(m.buffers),
-        cached: Some(m.cached),
-        shared: Some(m.shared),
-        slab: None,
-        wired: Some(m.wired),
-    })
+    Ok(uvm_records::virtual_memory(m))
 }
 
 /// `swapctl(SWAP_STATS)` totals, zeros without swap; `sin`/`sout` =
 /// `pgswapin`/`pgswapout` × page size (psutil `arch/netbsd/mem.c`).
 pub(crate) fn swap_memory() -> Result<SwapMemory> {
-    let t = super::swapctl::totals()?;
-    if t.total == 0 {
-        return Ok(SwapMemory {
-            total: 0,
-            used: 0,
-            free: 0,
-            percent: 0.0,
-            sin: 0,
-            sout: 0,
-        });
-    }
-    let u = uvmexp2()?;
-    Ok(SwapMemory {
-        total: t.total,
-        used: t.used,
-        free: t.free,
-        percent: usage_percent(t.used as f64, t.total as f64),
-        sin: u.bytes(u.pgswapin),
-        sout: u.bytes(u.pgswapout),
-    })
+    uvm_records::swap_memory(uvmexp2)
 }
 
 /// `uvmexp_sysctl` `swtch`, `intrs`, `softs`, `syscalls`. psutil 7.2.2 takes
 /// the interrupts from `/proc/stat`'s `intr` line, which NetBSD's procfs sums
 /// from the same per-CPU interrupt counter the kernel copies into `intrs`.
 pub(crate) fn cpu_stats() -> Result<CpuStats> {
-    let u = uvmexp2()?;
-    Ok(CpuStats {
-        ctx_switches: u.swtch,
-        interrupts: u.intrs,
-        soft_interrupts: u.softs,
-        syscalls: u.syscalls,
-    })
+    Ok(uvm_records::cpu_stats(&uvmexp2()?))
 }
 
 /// `{CTL_HW, HW_IOSTATS, sizeof(struct io_sysctl)}`: every iostat entry (disks,
@@ -257,22 +218,5 @@ pub(crate) fn disk_io_counters() -> Result<Vec<DiskIoEntry>> {
     let mib = [libc::CTL_HW, HW_IOSTATS, DISK_LAYOUT.size as libc::c_int];
     let buf = sysctl::read(&mib).map_err(|e| os_error(e, "hw.iostats"))?;
     let disks = disk_stats(&buf, &DISK_LAYOUT).map_err(|e| parse_err("hw.iostats", e))?;
-    Ok(disks
-        .into_iter()
-        .map(|d| DiskIoEntry {
-            name: d.name,
-            counters: DiskIoCounters {
-                read_count: d.reads,
-                write_count: d.writes,
-                read_bytes: d.read_bytes,
-                write_bytes: d.write_bytes,
-                read_time: 0,
-                write_time: 0,
-                read_merged_count: None,
-                write_merged_count: None,
-                busy_time: None,
-            },
-            is_storage_device: true,
-        })
-        .collect())
+    Ok(uvm_records::disk_io_entries(disks))
 }

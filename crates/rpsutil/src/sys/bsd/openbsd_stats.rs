@@ -17,10 +17,9 @@ use rpsutil_parse::bsd::uvm::{self, Uvm, UvmLayout};
 use super::process::os_error;
 use super::sysctl;
 use super::sysctl::parse_err;
-use crate::common::percent::usage_percent;
+use super::uvm_records;
 use crate::sys::records::DiskIoEntry;
 use crate::types::cpu::{CpuFreq, CpuStats};
-use crate::types::disk::DiskIoCounters;
 use crate::types::memory::{SwapMemory, VirtualMemory};
 use crate::Result;
 
@@ -224,52 +223,19 @@ pub(crate) fn virtual_memory() -> Result<VirtualMemory> {
     let rmshr =
         layout::read_u(&vmt, fld!(VmTotal, t_rmshr)).map_err(|e| parse_err("vm.vmmeter", e))?;
     let m = uvm::openbsd_memory(total, &u, bufpages, rmshr);
-    Ok(VirtualMemory {
-        total: m.total,
-        available: m.available,
-        percent: usage_percent(m.total.saturating_sub(m.available) as f64, m.total as f64),
-        used: m.used,
-        free: m.free,
-        active: Some(m.active),
-        inactive: Some(m.inactive),
-        buffers: Some(m.buffers),
-        cached: Some(m.cached),
-        shared: Some(m.shared),
-        slab: None,
-        wired: Some(m.wired),
-    })
+    Ok(uvm_records::virtual_memory(m))
 }
 
 /// `swapctl(SWAP_STATS)` totals; zeros without swap (psutil 7.2.2 raises
 /// OSError). `sin`/`sout` are UVM's `pgswapin`/`pgswapout` × page size (psutil
 /// 7.2.2 reports 0; psutil 8 these, #2816).
 pub(crate) fn swap_memory() -> Result<SwapMemory> {
-    let t = super::swapctl::totals()?;
-    let (sin, sout) = if t.total == 0 {
-        (0, 0)
-    } else {
-        let u = uvmexp()?;
-        (u.bytes(u.pgswapin), u.bytes(u.pgswapout))
-    };
-    Ok(SwapMemory {
-        total: t.total,
-        used: t.used,
-        free: t.free,
-        percent: usage_percent(t.used as f64, t.total as f64),
-        sin,
-        sout,
-    })
+    uvm_records::swap_memory(uvmexp)
 }
 
 /// `uvmexp` `swtch`, `intrs`, `softs`, `syscalls` (psutil `arch/openbsd/cpu.c`).
 pub(crate) fn cpu_stats() -> Result<CpuStats> {
-    let u = uvmexp()?;
-    Ok(CpuStats {
-        ctx_switches: u.swtch,
-        interrupts: u.intrs,
-        soft_interrupts: u.softs,
-        syscalls: u.syscalls,
-    })
+    Ok(uvm_records::cpu_stats(&uvmexp()?))
 }
 
 /// `{CTL_HW, HW_CPUSPEED}` (an `int`, MHz): one entry, min and max 0 (psutil).
@@ -290,22 +256,5 @@ pub(crate) fn disk_io_counters() -> Result<Vec<DiskIoEntry>> {
     let buf =
         sysctl::read(&[libc::CTL_HW, HW_DISKSTATS]).map_err(|e| os_error(e, "hw.diskstats"))?;
     let disks = disk_stats(&buf, &DISK_LAYOUT).map_err(|e| parse_err("hw.diskstats", e))?;
-    Ok(disks
-        .into_iter()
-        .map(|d| DiskIoEntry {
-            name: d.name,
-            counters: DiskIoCounters {
-                read_count: d.reads,
-                write_count: d.writes,
-                read_bytes: d.read_bytes,
-                write_bytes: d.write_bytes,
-                read_time: 0,
-                write_time: 0,
-                read_merged_count: None,
-                write_merged_count: None,
-                busy_time: None,
-            },
-            is_storage_device: true,
-        })
-        .collect())
+    Ok(uvm_records::disk_io_entries(disks))
 }
