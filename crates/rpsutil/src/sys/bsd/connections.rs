@@ -55,11 +55,18 @@ fn tmap(kind: ConnKind) -> (&'static [AddressFamily], &'static [SocketType]) {
     }
 }
 
-/// True if the kind selects this family and type.
+/// The family and type of a socket given by the OS's numbers, if psutil reports
+/// such sockets and the kind selects them.
 #[cfg(any(target_os = "freebsd", target_os = "openbsd"))]
-fn selected(kind: ConnKind, family: AddressFamily, stype: SocketType) -> bool {
+fn selected_socket(
+    kind: ConnKind,
+    raw_family: i64,
+    raw_type: i64,
+) -> Option<(AddressFamily, SocketType)> {
+    let family = AddressFamily::of_socket(raw_family)?;
+    let stype = SocketType::from_raw(raw_type)?;
     let (fams, types) = tmap(kind);
-    fams.contains(&family) && types.contains(&stype)
+    (fams.contains(&family) && types.contains(&stype)).then_some((family, stype))
 }
 
 /// A status only for TCP (psutil's `conn_to_ntuple`: stream + inet).
@@ -499,15 +506,9 @@ mod imp {
             .iter()
             .filter(|f| f.ftype == i64::from(libc::KF_TYPE_SOCKET))
         {
-            let (Some(family), Some(stype)) = (
-                AddressFamily::of_socket(f.sock_domain),
-                SocketType::from_raw(f.sock_type),
-            ) else {
+            let Some((family, stype)) = selected_socket(kind, f.sock_domain, f.sock_type) else {
                 continue;
             };
-            if !selected(kind, family, stype) {
-                continue;
-            }
             let raw = match family {
                 AddressFamily::Unix => Raw {
                     fd: f.fd,
@@ -582,15 +583,9 @@ mod imp {
             if f.f_type != DTYPE_SOCKET {
                 continue;
             }
-            let (Some(family), Some(stype)) = (
-                AddressFamily::of_socket(f.so_family),
-                SocketType::from_raw(f.so_type),
-            ) else {
+            let Some((family, stype)) = selected_socket(kind, f.so_family, f.so_type) else {
                 continue;
             };
-            if !selected(kind, family, stype) {
-                continue;
-            }
             let (laddr, raddr, status) = match family {
                 AddressFamily::Unix => (
                     unix_path(f.unp_path),

@@ -491,17 +491,6 @@ pub(crate) fn set_rlimit(p: &mut Proc<'_>, r: Resource, limits: Rlimit) -> Resul
     sysctl::set(&mib, bytes).map_err(|e| os_error(e, "kern.proc.rlimit"))
 }
 
-fn times(c: cpu::CpTimes) -> SystemCpuTimes {
-    SystemCpuTimes {
-        user: c.user,
-        nice: Some(c.nice),
-        system: c.system,
-        idle: c.idle,
-        irq: Some(c.irq),
-        ..SystemCpuTimes::default()
-    }
-}
-
 fn longs(name: &str) -> Result<Vec<u64>> {
     let buf = sysctl::read_by_name(name).map_err(|e| os_error(e, name))?;
     cpu::ints(&buf, std::mem::size_of::<libc::c_long>()).map_err(|e| parse_err(name, e))
@@ -510,7 +499,7 @@ fn longs(name: &str) -> Result<Vec<u64>> {
 /// `kern.cp_time` ÷ 128.
 pub(crate) fn system_cpu_times() -> Result<SystemCpuTimes> {
     let t = longs("kern.cp_time")?;
-    Ok(times(
+    Ok(super::system::cpu_times_of(
         cpu::cp_times(&t, &CP_STATES_5, HZ).map_err(|e| parse_err("kern.cp_time", e))?,
     ))
 }
@@ -523,7 +512,7 @@ pub(crate) fn system_cpu_times_percpu() -> Result<Vec<SystemCpuTimes>> {
     Ok(cpu::per_cpu(&t, &CP_STATES_5, HZ, ncpu)
         .map_err(|e| parse_err("kern.cp_times", e))?
         .into_iter()
-        .map(times)
+        .map(super::system::cpu_times_of)
         .collect())
 }
 

@@ -211,22 +211,11 @@ pub(crate) fn threads(p: &mut Proc<'_>) -> Result<Vec<ThreadInfo>> {
     Ok(out)
 }
 
-fn times(c: cpu::CpTimes) -> SystemCpuTimes {
-    SystemCpuTimes {
-        user: c.user,
-        nice: Some(c.nice),
-        system: c.system,
-        idle: c.idle,
-        irq: Some(c.irq),
-        ..SystemCpuTimes::default()
-    }
-}
-
 /// `kern.cp_time` (`u_int64_t[CPUSTATES]`) ÷ 100.
 pub(crate) fn system_cpu_times() -> Result<SystemCpuTimes> {
     let buf = sysctl::read_by_name("kern.cp_time").map_err(|e| os_error(e, "kern.cp_time"))?;
     let t = cpu::ints(&buf, 8).map_err(|e| parse_err("kern.cp_time", e))?;
-    Ok(times(
+    Ok(super::system::cpu_times_of(
         cpu::cp_times(&t, &CP_STATES_5, HZ).map_err(|e| parse_err("kern.cp_time", e))?,
     ))
 }
@@ -242,7 +231,7 @@ pub(crate) fn system_cpu_times_percpu() -> Result<Vec<SystemCpuTimes>> {
         )
         .map_err(|e| os_error(e, "kern.cp_time"))?;
         let t = cpu::ints(&buf, 8).map_err(|e| parse_err("kern.cp_time", e))?;
-        out.push(times(
+        out.push(super::system::cpu_times_of(
             cpu::cp_times(&t, &CP_STATES_5, HZ).map_err(|e| parse_err("kern.cp_time", e))?,
         ));
     }

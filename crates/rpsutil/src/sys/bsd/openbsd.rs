@@ -207,17 +207,6 @@ pub(crate) fn num_threads(p: &mut Proc<'_>) -> Result<u32> {
     Ok(threads(p)?.len() as u32)
 }
 
-fn times(c: cpu::CpTimes) -> SystemCpuTimes {
-    SystemCpuTimes {
-        user: c.user,
-        nice: Some(c.nice),
-        system: c.system,
-        idle: c.idle,
-        irq: Some(c.irq),
-        ..SystemCpuTimes::default()
-    }
-}
-
 fn percpu_raw() -> Result<Vec<cpu::CpTimes>> {
     let n = super::system::cpu_count_logical()?.unwrap_or(0);
     let mut out = Vec::new();
@@ -237,7 +226,10 @@ fn percpu_raw() -> Result<Vec<cpu::CpTimes>> {
 
 /// `KERN_CPTIME2` of each CPU ÷ 100.
 pub(crate) fn system_cpu_times_percpu() -> Result<Vec<SystemCpuTimes>> {
-    Ok(percpu_raw()?.into_iter().map(times).collect())
+    Ok(percpu_raw()?
+        .into_iter()
+        .map(super::system::cpu_times_of)
+        .collect())
 }
 
 /// The sum over CPUs (psutil 7.2.2 reports `KERN_CPTIME`, an average per CPU,
@@ -257,7 +249,7 @@ pub(crate) fn system_cpu_times() -> Result<SystemCpuTimes> {
         sum.idle += c.idle;
         sum.irq += c.irq;
     }
-    Ok(times(sum))
+    Ok(super::system::cpu_times_of(sum))
 }
 
 /// `{CTL_HW, HW_PHYSMEM64}` (`sys/sysctl.h`: 19), an `int64_t`.

@@ -10,9 +10,23 @@ use rpsutil_parse::bsd::disk::mount_opts;
 
 use super::os;
 use super::sysctl;
+use crate::types::cpu::SystemCpuTimes;
 use crate::types::disk::DiskPartition;
 use crate::types::host::User;
 use crate::{Error, Result};
+
+/// psutil's `scputimes` on the BSDs from decoded `cp_time` counters: user,
+/// nice, system, idle and irq (the others do not exist there).
+pub(super) fn cpu_times_of(c: rpsutil_parse::bsd::cpu::CpTimes) -> SystemCpuTimes {
+    SystemCpuTimes {
+        user: c.user,
+        nice: Some(c.nice),
+        system: c.system,
+        idle: c.idle,
+        irq: Some(c.irq),
+        ..SystemCpuTimes::default()
+    }
+}
 
 /// `{CTL_KERN, KERN_BOOTTIME}`: when the system booted.
 pub(crate) fn boot_timeval() -> Result<libc::timeval> {
