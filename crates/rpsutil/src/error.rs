@@ -145,6 +145,16 @@ impl Error {
         }
     }
 
+    /// `NoSuchProcess` for a pid that now names another process (psutil's message
+    /// when the identity check before a signal or setter fails).
+    pub(crate) fn pid_reused(pid: Pid, name: Option<String>) -> Self {
+        Error::NoSuchProcess {
+            pid,
+            name,
+            msg: "process no longer exists and its PID has been reused".into(),
+        }
+    }
+
     /// `ZombieProcess` with psutil's default message.
     pub fn zombie(pid: Pid) -> Self {
         Error::ZombieProcess {

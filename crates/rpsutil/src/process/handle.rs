@@ -369,11 +369,7 @@ impl Process {
         // is_running() sets `reused` when the identity changed (and returns false at
         // once when it already knows).
         if !self.is_running() && self.inner.reused.load(Ordering::Relaxed) {
-            return Err(Error::NoSuchProcess {
-                pid: self.inner.pid,
-                name: self.known_name(),
-                msg: "process no longer exists and its PID has been reused".into(),
-            });
+            return Err(Error::pid_reused(self.inner.pid, self.known_name()));
         }
         Ok(())
     }

@@ -336,21 +336,13 @@ pub(crate) fn pid_exists(pid: Pid) -> bool {
     os::pid_exists(pid)
 }
 
-fn reused(pid: Pid) -> Error {
-    Error::NoSuchProcess {
-        pid,
-        name: None,
-        msg: "process no longer exists and its PID has been reused".into(),
-    }
-}
-
 /// Sends `sig` if the pid still names `expected`. The BSDs have no process
 /// descriptors for arbitrary processes, so the check and the signal are two
 /// calls (psutil's order: identity check, then `kill`).
 pub(crate) fn send_signal(p: &mut Proc<'_>, expected: &Identity, sig: i32) -> Result<()> {
     let raw = raw_pid(p.pid)?;
     if !same_process(p, expected).map_err(|e| translate(e, p))? {
-        return Err(reused(p.pid));
+        return Err(Error::pid_reused(p.pid, None));
     }
     match posix::kill(raw, sig) {
         Ok(()) => Ok(()),

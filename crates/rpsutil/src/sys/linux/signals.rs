@@ -25,7 +25,7 @@ use super::errors::os_error;
 use super::handle::Proc;
 use crate::sys::posix::{poll_wait, raw_pid, timed_out, waitpid, WaitOutcome};
 use crate::sys::records::Identity;
-use crate::types::process::{ExitCode, Pid};
+use crate::types::process::ExitCode;
 use crate::{Error, Result};
 
 /// `PIDFS_MAGIC` (`include/uapi/linux/magic.h`).
@@ -160,14 +160,6 @@ pub(crate) fn same_process(p: &mut Proc<'_>, expected: &Identity) -> Result<bool
     }
 }
 
-fn reused(pid: Pid) -> Error {
-    Error::NoSuchProcess {
-        pid,
-        name: None,
-        msg: "process no longer exists and its PID has been reused".into(),
-    }
-}
-
 /// Sends `sig` if the process is still `expected`. The pidfd is opened first and the
 /// identity checked through it (inode) and after it (start time), so the signal
 /// cannot reach a process that took the PID in between.
@@ -176,13 +168,15 @@ pub(crate) fn send_signal(p: &mut Proc<'_>, expected: &Identity, sig: i32) -> Re
     let fd = pidfd_open(raw).map_err(|e| os_error(e, "pidfd_open"))?;
     if let (Some(fd), Some(want)) = (&fd, expected.exact()) {
         if inode_of(fd).map_err(|e| os_error(e, "fstat(pidfd)"))? != want {
-            return Err(reused(p.pid));
+            return Err(Error::pid_reused(p.pid, None));
         }
     }
     // The stat record is read fresh: a oneshot's cached one may predate the reuse.
     let path = super::files::pid_path(p.root(), p.pid, "stat");
     match super::files::with_file(&path, rpsutil_parse::linux::stat::parse_stat) {
-        Ok(Ok(now)) if now.starttime != expected.start() => return Err(reused(p.pid)),
+        Ok(Ok(now)) if now.starttime != expected.start() => {
+            return Err(Error::pid_reused(p.pid, None))
+        }
         Ok(Ok(_)) => {}
         Ok(Err(e)) => return Err(super::files::parse_error(&path, e)),
         Err(_) => return Err(Error::no_such_process(p.pid)),

@@ -18,13 +18,7 @@ pub(crate) fn send_signal(p: &mut Proc<'_>, expected: &Identity, sig: i32) -> Re
     let raw = raw_pid(p.pid)?;
     match read_kinfo(p.pid) {
         Ok(k) if k.start_micros() == expected.start() => {}
-        Ok(_) => {
-            return Err(Error::NoSuchProcess {
-                pid: p.pid,
-                name: None,
-                msg: "process no longer exists and its PID has been reused".into(),
-            })
-        }
+        Ok(_) => return Err(Error::pid_reused(p.pid, None)),
         Err(_) => return Err(Error::no_such_process(p.pid)),
     }
     crate::sys::posix::kill(raw, sig).map_err(|e| os_error(e, "kill"))

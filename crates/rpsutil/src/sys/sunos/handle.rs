@@ -198,21 +198,15 @@ pub(crate) fn same_process(p: &mut Proc<'_>, expected: &Identity) -> Result<bool
     Ok(now.start.as_nanos() == expected.start())
 }
 
-fn reused(pid: Pid) -> Error {
-    Error::NoSuchProcess {
-        pid,
-        name: None,
-        msg: "process no longer exists and its PID has been reused".into(),
-    }
-}
-
 /// Checks the identity, then `kill(pid, sig)`. Solaris has no process descriptor
 /// to signal through, so (as psutil) a pid reused between the check and the
 /// signal cannot be told apart.
 pub(crate) fn send_signal(p: &mut Proc<'_>, expected: &Identity, sig: i32) -> Result<()> {
     let raw = raw_pid(p.pid)?;
     match read_psinfo(p.root(), p.pid) {
-        Ok(now) if now.start.as_nanos() != expected.start() => return Err(reused(p.pid)),
+        Ok(now) if now.start.as_nanos() != expected.start() => {
+            return Err(Error::pid_reused(p.pid, None))
+        }
         Ok(_) => {}
         Err(Error::Os { source, .. }) if vanished(&source) => {
             return Err(Error::no_such_process(p.pid))

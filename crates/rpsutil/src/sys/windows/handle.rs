@@ -346,15 +346,6 @@ pub(crate) fn same_process(p: &mut Proc, expected: &Identity) -> Result<bool> {
     Ok(r.create_ticks as u64 == expected.start())
 }
 
-/// The NoSuchProcess of a signal or setter whose pid now names another process.
-pub(crate) fn reused(pid: Pid) -> Error {
-    Error::NoSuchProcess {
-        pid,
-        name: None,
-        msg: "process no longer exists and its PID has been reused".into(),
-    }
-}
-
 /// `OpenProcess(access | PROCESS_QUERY_LIMITED_INFORMATION)` for a call that needs
 /// more than the held handle's rights, made safe against pid reuse: while we hold
 /// a handle the pid cannot be reused; without one the new handle's creation time
@@ -379,7 +370,7 @@ pub(crate) fn open_process(
     }
     if let (None, Some(id)) = (p.handle.process(), expected) {
         if creation_ticks(h.raw())? != id.start() {
-            return Err(reused(p.pid));
+            return Err(Error::pid_reused(p.pid, None));
         }
     }
     Ok(h)

@@ -22,7 +22,7 @@ use windows_sys::Win32::System::Threading::{
 };
 
 use super::errors::{last_error, nt_error, win32_error};
-use super::handle::{handle_running, open_process, reused, same_process, Owned, Proc};
+use super::handle::{handle_running, open_process, same_process, Owned, Proc};
 use super::util::wide;
 use crate::sys::records::Identity;
 use crate::types::process::ExitCode;
@@ -120,7 +120,7 @@ pub(crate) fn send_signal(p: &mut Proc, expected: &Identity, sig: i32) -> Result
             )),
         };
     if !same_process(p, expected)? {
-        return Err(reused(p.pid));
+        return Err(Error::pid_reused(p.pid, None));
     }
     // SAFETY: plain values.
     if unsafe { GenerateConsoleCtrlEvent(event, p.pid) } == 0 {
