@@ -23,16 +23,10 @@ use crate::types::process::{
 };
 use crate::{Error, Result};
 
-/// No per-process context: every call names the pid to the kernel.
-#[derive(Debug)]
-pub(crate) struct Handle;
-
-impl Handle {
-    /// Always succeeds (the record is read by the calls themselves).
-    pub(crate) fn open(_pid: Pid) -> Result<Handle> {
-        Ok(Handle)
-    }
-}
+/// No per-process context: every call names the pid to the kernel, so the
+/// handle is the defaults' empty one (its `open` always succeeds; `identity`
+/// checks that the pid exists).
+pub(crate) use crate::sys::unsupported::Handle;
 
 /// The process record, kept while a `oneshot` is active.
 #[derive(Default, Debug)]

@@ -25,17 +25,10 @@ use crate::{Error, Result};
 /// The process argument of this backend's functions.
 pub(crate) type Proc<'a> = crate::sys::proc::Proc<'a, Handle, RawCache>;
 
-/// No per-process context: every call goes to the kernel by pid.
-#[derive(Debug)]
-pub(crate) struct Handle;
-
-impl Handle {
-    /// Always succeeds (psutil's `Process()` only checks the pid exists, which
-    /// `identity` does).
-    pub(crate) fn open(_pid: Pid) -> Result<Handle> {
-        Ok(Handle)
-    }
-}
+/// No per-process context: every call names the pid to the kernel, so the
+/// handle is the defaults' empty one (its `open` always succeeds; `identity`
+/// checks that the pid exists).
+pub(crate) use crate::sys::unsupported::Handle;
 
 /// The two records psutil memoises in `oneshot()` (`_psosx.py:386-392`).
 #[derive(Default, Debug)]
