@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use rpsutil_parse::bsd::args::split_nul;
 use rpsutil_parse::bsd::cpu::{self, CP_STATES_5};
-use rpsutil_parse::bsd::kinfo::{self, KinfoProc, ProcLayout, TimeField, VmsRule};
+use rpsutil_parse::bsd::kinfo::{KinfoProc, ProcLayout, TimeField, VmsRule};
 use rpsutil_parse::bsd::layout::{self, Field};
 use rpsutil_parse::bsd::state::{self, ProcState};
 
@@ -50,33 +50,18 @@ const KERN_PROC_CWD: libc::c_int = 6;
 
 /// `{CTL_KERN, KERN_PROC2, KERN_PROC_PID, pid, sizeof(kinfo_proc2), 1}`.
 pub(super) fn read_kinfo(pid: Pid) -> Result<KinfoProc> {
-    let mib = [
-        libc::CTL_KERN,
-        libc::KERN_PROC2,
-        libc::KERN_PROC_PID,
-        raw_pid(pid)?,
-        LAYOUT.size as libc::c_int,
-        1,
-    ];
-    let buf = sysctl::read_cap(&mib, LAYOUT.size).map_err(|e| os_error(e, "kern.proc2"))?;
-    if buf.is_empty() {
-        return Err(os_error(esrch(), "kern.proc2"));
-    }
-    kinfo::decode(&buf, &LAYOUT).map_err(|e| parse_err("kern.proc2", e))
+    super::process::kinfo_record(libc::KERN_PROC2, "kern.proc2", &LAYOUT, pid)
 }
 
 /// Every process (`KERN_PROC_ALL`).
 pub(super) fn all_kinfo() -> Result<Vec<KinfoProc>> {
-    let mib = [
-        libc::CTL_KERN,
+    super::process::kinfo_records(
         libc::KERN_PROC2,
+        "kern.proc2",
+        &LAYOUT,
         libc::KERN_PROC_ALL,
         0,
-        LAYOUT.size as libc::c_int,
-        libc::c_int::MAX,
-    ];
-    let buf = sysctl::read(&mib).map_err(|e| os_error(e, "kern.proc2"))?;
-    kinfo::decode_all(&buf, &LAYOUT).map_err(|e| parse_err("kern.proc2", e))
+    )
 }
 
 /// psutil: `kill(pid, 0)`, and when that says no, `pid in pids()` (kill reports

@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 
 use rpsutil_parse::bsd::args::openbsd_argv;
 use rpsutil_parse::bsd::cpu::{self, CP_STATES_OPENBSD};
-use rpsutil_parse::bsd::kinfo::{self, KinfoProc, ProcLayout, TimeField, VmsRule};
+use rpsutil_parse::bsd::kinfo::{KinfoProc, ProcLayout, TimeField, VmsRule};
 use rpsutil_parse::bsd::layout::{self, Field};
 use rpsutil_parse::bsd::state::{self, ProcState};
 
 use super::process::{assert_alive, kinfo as proc_kinfo, os_error, pids, Proc};
 use super::sysctl;
-use super::sysctl::{esrch, parse_err};
+use super::sysctl::parse_err;
 use crate::sys::posix::{self, raw_pid};
 use crate::types::cpu::SystemCpuTimes;
 use crate::types::process::{Pid, ThreadInfo};
@@ -44,33 +44,11 @@ const KERN_CPTIME2: libc::c_int = libc::KERN_CPTIME2;
 
 /// `{CTL_KERN, KERN_PROC, KERN_PROC_PID, pid, sizeof(kinfo_proc), 1}`.
 pub(super) fn read_kinfo(pid: Pid) -> Result<KinfoProc> {
-    let mib = [
-        libc::CTL_KERN,
-        libc::KERN_PROC,
-        libc::KERN_PROC_PID,
-        raw_pid(pid)?,
-        LAYOUT.size as libc::c_int,
-        1,
-    ];
-    let buf = sysctl::read_cap(&mib, LAYOUT.size).map_err(|e| os_error(e, "kern.proc"))?;
-    if buf.is_empty() {
-        return Err(os_error(esrch(), "kern.proc"));
-    }
-    kinfo::decode(&buf, &LAYOUT).map_err(|e| parse_err("kern.proc", e))
+    super::process::kinfo_record(libc::KERN_PROC, "kern.proc", &LAYOUT, pid)
 }
 
 fn list(op: libc::c_int, arg: libc::c_int) -> Result<Vec<KinfoProc>> {
-    // The element count bounds what is copied; the size probe counts every match.
-    let mib = [
-        libc::CTL_KERN,
-        libc::KERN_PROC,
-        op,
-        arg,
-        LAYOUT.size as libc::c_int,
-        libc::c_int::MAX,
-    ];
-    let buf = sysctl::read(&mib).map_err(|e| os_error(e, "kern.proc"))?;
-    kinfo::decode_all(&buf, &LAYOUT).map_err(|e| parse_err("kern.proc", e))
+    super::process::kinfo_records(libc::KERN_PROC, "kern.proc", &LAYOUT, op, arg)
 }
 
 /// Every process (`KERN_PROC_ALL`).

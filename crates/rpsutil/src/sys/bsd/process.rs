@@ -28,6 +28,54 @@ use crate::{Error, Result};
 /// checks that the pid exists).
 pub(crate) use crate::sys::unsupported::Handle;
 
+/// Process records of OpenBSD (`KERN_PROC`, `struct kinfo_proc`) and NetBSD
+/// (`KERN_PROC2`, `struct kinfo_proc2`): both take `{CTL_KERN, node, op, arg,
+/// record size, count}`, the count bounding what is copied (the size probe
+/// counts every match). `name` is the sysctl's name for errors.
+#[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
+pub(super) fn kinfo_records(
+    node: libc::c_int,
+    name: &str,
+    layout: &kinfo::ProcLayout,
+    op: libc::c_int,
+    arg: libc::c_int,
+) -> Result<Vec<KinfoProc>> {
+    let mib = [
+        libc::CTL_KERN,
+        node,
+        op,
+        arg,
+        layout.size as libc::c_int,
+        libc::c_int::MAX,
+    ];
+    let buf = sysctl::read(&mib).map_err(|e| os_error(e, name))?;
+    kinfo::decode_all(&buf, layout).map_err(|e| sysctl::parse_err(name, e))
+}
+
+/// One process's record (see [`kinfo_records`]): `KERN_PROC_PID` with a count of
+/// one; ESRCH when the kernel returns none.
+#[cfg(any(target_os = "openbsd", target_os = "netbsd"))]
+pub(super) fn kinfo_record(
+    node: libc::c_int,
+    name: &str,
+    layout: &kinfo::ProcLayout,
+    pid: Pid,
+) -> Result<KinfoProc> {
+    let mib = [
+        libc::CTL_KERN,
+        node,
+        libc::KERN_PROC_PID,
+        raw_pid(pid)?,
+        layout.size as libc::c_int,
+        1,
+    ];
+    let buf = sysctl::read_cap(&mib, layout.size).map_err(|e| os_error(e, name))?;
+    if buf.is_empty() {
+        return Err(os_error(sysctl::esrch(), name));
+    }
+    kinfo::decode(&buf, layout).map_err(|e| sysctl::parse_err(name, e))
+}
+
 /// The process record, kept while a `oneshot` is active.
 #[derive(Default, Debug)]
 pub(crate) struct RawCache {
