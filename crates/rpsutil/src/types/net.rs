@@ -37,24 +37,22 @@ impl AddressFamily {
 
     /// The socket family with this OS number: inet, inet6 or UNIX, the ones psutil
     /// reports connections of; None for any other (or out-of-range) number.
-    #[cfg_attr(
-        not(any(
-            target_os = "macos",
-            target_os = "freebsd",
-            target_os = "openbsd",
-            target_os = "netbsd"
-        )),
-        allow(dead_code)
-    )]
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd"
+    ))]
     pub(crate) fn of_socket(raw: i64) -> Option<AddressFamily> {
-        let raw = i32::try_from(raw).ok()?;
-        [
-            AddressFamily::Inet,
-            AddressFamily::Inet6,
-            AddressFamily::Unix,
-        ]
-        .into_iter()
-        .find(|f| f.as_raw() == raw)
+        with_raw(
+            [
+                AddressFamily::Inet,
+                AddressFamily::Inet6,
+                AddressFamily::Unix,
+            ],
+            raw,
+            AddressFamily::as_raw,
+        )
     }
 }
 
@@ -91,26 +89,36 @@ impl SocketType {
     }
 
     /// The type with this OS number, None for an unknown (or out-of-range) one.
-    #[cfg_attr(
-        not(any(
-            target_os = "macos",
-            target_os = "freebsd",
-            target_os = "openbsd",
-            target_os = "netbsd"
-        )),
-        allow(dead_code)
-    )]
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd"
+    ))]
     pub(crate) fn from_raw(raw: i64) -> Option<SocketType> {
-        let raw = i32::try_from(raw).ok()?;
-        [
-            SocketType::Stream,
-            SocketType::Dgram,
-            SocketType::SeqPacket,
-            SocketType::Raw,
-        ]
-        .into_iter()
-        .find(|t| t.as_raw() == raw)
+        with_raw(
+            [
+                SocketType::Stream,
+                SocketType::Dgram,
+                SocketType::SeqPacket,
+                SocketType::Raw,
+            ],
+            raw,
+            SocketType::as_raw,
+        )
     }
+}
+
+/// The one of `values` whose OS number (`as_raw`) is `raw`.
+#[cfg(any(
+    target_os = "macos",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd"
+))]
+fn with_raw<T: Copy, const N: usize>(values: [T; N], raw: i64, as_raw: fn(T) -> i32) -> Option<T> {
+    let raw = i32::try_from(raw).ok()?;
+    values.into_iter().find(|&v| as_raw(v) == raw)
 }
 
 impl Serialize for SocketType {
