@@ -677,11 +677,8 @@ fn connections(
 /// Every socket inode of the machine and the pids holding it, from `/proc/*/fd`.
 fn socket_holders() -> BTreeMap<u64, BTreeSet<u64>> {
     let mut map: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u64>().ok()) else {
-            continue;
-        };
-        let Ok(fds) = std::fs::read_dir(e.path().join("fd")) else {
+    for pid in common::proc_pids() {
+        let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
             continue;
         };
         for fd in fds.flatten() {
@@ -694,7 +691,7 @@ fn socket_holders() -> BTreeMap<u64, BTreeSet<u64>> {
                 .and_then(|t| t.strip_suffix(']'))
                 .and_then(|t| t.parse().ok());
             if let Some(inode) = inode {
-                map.entry(inode).or_default().insert(pid);
+                map.entry(inode).or_default().insert(u64::from(pid));
             }
         }
     }
