@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 use rpsutil::{Attr, Process, ProcessTable};
 
@@ -35,24 +33,15 @@ fn kept_reads_equal_the_files_and_follow_changes() {
     // A child that grows its heap by 64 MiB when told to (a line on stdin).
     let script = "import sys\nprint('ready', flush=True)\nsys.stdin.readline()\n\
                   b = bytearray(64 << 20)\nprint('grown', flush=True)\nsys.stdin.readline()\n";
-    let mut child = std::process::Command::new(python3())
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let guard = Guard::adopt(child.id());
-    let mut stdin = child.stdin.take().unwrap();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
-    assert_eq!(line.trim(), "ready");
+    let mut child = Stepped::python(script);
+    assert_eq!(child.line(), "ready");
+    let pid = child.guard.pid;
 
-    let p = Process::new(guard.pid).unwrap();
+    let p = Process::new(pid).unwrap();
     p.keep_files_open();
     let page = rpsutil_page_size();
     let statm = |i: usize| -> u64 {
-        proc_text(guard.pid, "statm")
+        proc_text(pid, "statm")
             .unwrap()
             .split_whitespace()
             .nth(i)
@@ -65,12 +54,9 @@ fn kept_reads_equal_the_files_and_follow_changes() {
     assert_eq!(before.vms, statm(0));
     assert_eq!(before.rss, statm(1));
     assert_eq!(p.ppid().unwrap(), std::process::id());
-    assert_eq!(fds_on(guard.pid), 2, "stat and statm kept open");
+    assert_eq!(fds_on(pid), 2, "stat and statm kept open");
 
-    std::io::Write::write_all(&mut stdin, b"\n").unwrap();
-    line.clear();
-    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
-    assert_eq!(line.trim(), "grown");
+    assert_eq!(child.step(), "grown");
     // The same descriptors give the new record (each pread produces it again).
     let after = p.memory_info().unwrap();
     assert_eq!(after.vms, statm(0));
@@ -79,13 +65,10 @@ fn kept_reads_equal_the_files_and_follow_changes() {
         after.vms >= before.vms + (64 << 20),
         "{before:?} -> {after:?}"
     );
-    assert_eq!(fds_on(guard.pid), 2, "no new descriptor for a second read");
+    assert_eq!(fds_on(pid), 2, "no new descriptor for a second read");
 
     // The process ends and is reaped: the kept descriptors say NoSuchProcess.
-    drop(stdin);
-    let pid = guard.pid;
-    drop(guard);
-    let _ = child.wait();
+    drop(child);
     let e = p.memory_info().unwrap_err();
     assert!(e.is_no_such_process() && !e.is_zombie(), "{e:?}");
     assert!(p.cpu_times().unwrap_err().is_no_such_process());
@@ -109,33 +92,19 @@ fn cached_user_name_follows_a_change_of_owner() {
     }
     let script = "import os, sys\nprint('ready', flush=True)\nsys.stdin.readline()\n\
                   os.setresuid(65534, 65534, 65534)\nprint('dropped', flush=True)\nsys.stdin.readline()\n";
-    let mut child = Command::new(python3())
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let guard = Guard::adopt(child.id());
-    let mut stdin = child.stdin.take().unwrap();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    let mut child = Stepped::python(script);
+    assert_eq!(child.line(), "ready");
+    let pid = child.guard.pid;
 
     let mut table = ProcessTable::new().keep_files_open();
     let name_of = |table: &mut ProcessTable| {
         let rows = table.snapshot(&[Attr::Username]).unwrap();
-        let (_, info) = rows
-            .into_iter()
-            .find(|(p, _)| p.pid() == guard.pid)
-            .unwrap();
+        let (_, info) = rows.into_iter().find(|(p, _)| p.pid() == pid).unwrap();
         info.username.unwrap().unwrap()
     };
     assert_eq!(name_of(&mut table), "root");
     assert_eq!(name_of(&mut table), "root", "from the cache");
-    std::io::Write::write_all(&mut stdin, b"\n").unwrap();
-    line.clear();
-    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
-    assert_eq!(line.trim(), "dropped");
+    assert_eq!(child.step(), "dropped");
     let expected = std::fs::read_to_string("/etc/passwd")
         .unwrap()
         .lines()
@@ -148,8 +117,7 @@ fn cached_user_name_follows_a_change_of_owner() {
         expected,
         "read again after the owner changed"
     );
-    drop(stdin);
-    let _ = child.wait();
+    drop(child);
 }
 
 #[test]

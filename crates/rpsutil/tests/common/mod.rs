@@ -88,6 +88,52 @@ impl Drop for Guard {
     }
 }
 
+/// A child driven one step at a time: it prints a line at each step and waits for
+/// a line on stdin before going on. Dropping it closes stdin, then the guard
+/// kills and reaps the child.
+pub struct Stepped {
+    stdin: Option<std::process::ChildStdin>,
+    out: BufReader<ChildStdout>,
+    pub guard: Guard,
+}
+
+impl Stepped {
+    /// Starts `python3 -c script`.
+    // The Guard reaps the child by pid (std's Child neither waits nor kills on drop).
+    #[allow(clippy::zombie_processes)]
+    pub fn python(script: &str) -> Stepped {
+        let mut child = Command::new(python3())
+            .args(["-c", script])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn python3");
+        let guard = Guard::adopt(child.id());
+        Stepped {
+            stdin: child.stdin.take(),
+            out: BufReader::new(child.stdout.take().expect("piped stdout")),
+            guard,
+        }
+    }
+
+    /// The next line the child prints, without its newline.
+    pub fn line(&mut self) -> String {
+        let mut line = String::new();
+        self.out.read_line(&mut line).unwrap();
+        line.trim_end_matches('\n').to_string()
+    }
+
+    /// Lets the child take its next step (a line on its stdin), then returns the
+    /// line it prints.
+    pub fn step(&mut self) -> String {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+        self.line()
+    }
+}
+
 /// Spawns `cmd` (stdin/stderr null; stdout piped if `pipe`), in its own process
 /// group if `group`.
 pub fn spawn_opts(cmd: &mut Command, pipe: bool, group: bool) -> Guard {
