@@ -93,13 +93,11 @@ fn limit(soft: i64) -> f64 {
     }
 }
 
-/// The process collector's families for this process. A value the OS does not
-/// give (an rlimit outside Linux and FreeBSD) leaves its family out, as the Go
-/// collector does for what it cannot read.
-pub(crate) fn own_process_families() -> Vec<Family> {
-    let Ok(me) = rpsutil::Process::current() else {
-        return Vec::new();
-    };
+/// The process collector's families for `me`, this process (a handle made once,
+/// when the server binds). A value the OS does not give (an rlimit outside Linux
+/// and FreeBSD) leaves its family out, as the Go collector does for what it
+/// cannot read.
+pub(crate) fn own_process_families(me: &rpsutil::Process) -> Vec<Family> {
     let mut out = Vec::new();
     let mut gauge = |name: &'static str, help: &'static str, kind, value: Option<f64>| {
         if let Some(v) = value {

@@ -92,7 +92,9 @@ fn metrics(shared: &Shared, req: &Request, raw_query: &str) -> Response {
         }
     };
     if shared.opts.exporter_metrics {
-        families.extend(exporter_metrics::own_process_families());
+        if let Some(me) = &shared.me {
+            families.extend(exporter_metrics::own_process_families(me));
+        }
         families.extend(
             shared
                 .counters

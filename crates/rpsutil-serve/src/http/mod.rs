@@ -118,6 +118,9 @@ pub(crate) struct Shared {
     pub connections: AtomicUsize,
     /// The scrape handler's own counters (`promhttp_metric_handler_*`).
     pub counters: exporter_metrics::HandlerCounters,
+    /// This process, for the `process_*` families (None if it cannot be read,
+    /// or the exporter's own metrics are off).
+    pub me: Option<rpsutil::Process>,
 }
 
 /// A bound server, not yet accepting: [`Server::local_addr`] tells the port when
@@ -192,6 +195,7 @@ impl Server {
             ));
         }
         let listener = listen::bind(&opts.listen)?;
+        let exporter_metrics = opts.exporter_metrics;
         let shared = Shared {
             web,
             tls,
@@ -200,6 +204,11 @@ impl Server {
             in_flight: AtomicUsize::new(0),
             connections: AtomicUsize::new(0),
             counters: Default::default(),
+            me: if exporter_metrics {
+                rpsutil::Process::current().ok()
+            } else {
+                None
+            },
         };
         Ok(Server {
             listener,
